@@ -1,0 +1,135 @@
+"""Métricas de clasificación para ``Trainer`` y para el análisis en el cuaderno."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    precision_recall_fscore_support,
+)
+
+from course_utils._checks import check_choice, fail
+
+AVERAGES = ("auto", "binary", "macro")
+
+
+def _unwrap(predictions: Any) -> np.ndarray:
+    # Algunos modelos devuelven (logits, estados_ocultos, ...): nos quedamos con los logits.
+    while isinstance(predictions, (tuple, list)) and len(predictions) and not np.isscalar(predictions[0]):
+        predictions = predictions[0]
+    return np.asarray(predictions)
+
+
+def classification_metrics(
+    labels: Any,
+    predictions: Any,
+    num_labels: int | None = None,
+    average: str = "auto",
+) -> dict[str, float]:
+    """Exactitud, precisión, exhaustividad (recall) y F1.
+
+    Parámetros
+    ----------
+    labels : array-like de int
+        Etiquetas verdaderas.
+    predictions : array-like
+        Etiquetas predichas (1-D) o logits/probabilidades (2-D, se toma el argmax).
+    num_labels : int, opcional
+        Número de clases; por defecto, el ancho de los logits o el mayor índice visto + 1.
+    average : {"auto", "binary", "macro"}
+        ``"auto"``: binaria (clase positiva = 1) con 2 clases, macro (y ponderada) con más.
+
+    Devuelve
+    --------
+    dict
+        ``accuracy``, ``precision``, ``recall``, ``f1`` (floats); con más de 2 clases además
+        ``precision_weighted``, ``recall_weighted``, ``f1_weighted``. Las divisiones entre
+        cero (una clase nunca predicha) cuentan como 0.
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``average="binary"`` con más de dos clases, o si las longitudes no coinciden.
+    """
+    check_choice("average", average, AVERAGES)
+    preds = _unwrap(predictions)
+    if preds.ndim == 2:
+        num_labels = num_labels or preds.shape[1]
+        preds = preds.argmax(axis=-1)
+    labels = np.asarray(labels).reshape(-1)
+    preds = preds.reshape(-1)
+    if len(labels) != len(preds):
+        raise fail("predictions", f"{len(preds)} predicciones", f"hay {len(labels)} etiquetas", "pasa una predicción por etiqueta")
+    num_labels = num_labels or int(max(labels.max(initial=0), preds.max(initial=0)) + 1)
+    if average == "binary" and num_labels > 2:
+        raise fail("average", average, f"las métricas binarias no sirven con {num_labels} clases", 'usa average="macro" (o "auto")')
+    binary = num_labels <= 2 and average != "macro"
+    result = {"accuracy": float(accuracy_score(labels, preds))}
+    p, r, f, _ = precision_recall_fscore_support(
+        labels, preds, average="binary" if binary else "macro", labels=None if binary else list(range(num_labels)), zero_division=0
+    )
+    result.update(precision=float(p), recall=float(r), f1=float(f))
+    if not binary:
+        pw, rw, fw, _ = precision_recall_fscore_support(labels, preds, average="weighted", zero_division=0)
+        result.update(precision_weighted=float(pw), recall_weighted=float(rw), f1_weighted=float(fw))
+    return result
+
+
+def compute_metrics(eval_pred: Any) -> dict[str, float]:
+    """Función ``compute_metrics`` para ``transformers.Trainer``.
+
+    Parámetros
+    ----------
+    eval_pred : transformers.EvalPrediction o tupla ``(logits, etiquetas)``
+        Los logits pueden venir dentro de una tupla (se desenvuelven).
+
+    Devuelve
+    --------
+    dict
+        Solo escalares: ver :func:`classification_metrics`.
+    """
+    if hasattr(eval_pred, "predictions"):
+        logits, labels = eval_pred.predictions, eval_pred.label_ids
+    else:
+        logits, labels = eval_pred
+    return classification_metrics(labels, _unwrap(logits))
+
+
+def confusion_table(labels: Any, predictions: Any, label_names: list[str]):
+    """Matriz de confusión como ``pandas.DataFrame`` con nombres de clase.
+
+    Parámetros
+    ----------
+    labels, predictions : array-like de int
+        Etiquetas verdaderas y predichas.
+    label_names : list of str
+        Nombre de cada clase, en orden de índice.
+
+    Devuelve
+    --------
+    pandas.DataFrame
+        Filas = clase real, columnas = clase predicha.
+    """
+    import pandas as pd
+
+    preds = _unwrap(predictions)
+    preds = preds.argmax(axis=-1) if preds.ndim == 2 else preds
+    matrix = confusion_matrix(labels, preds, labels=list(range(len(label_names))))
+    return pd.DataFrame(
+        matrix,
+        index=pd.Index([f"real: {n}" for n in label_names]),
+        columns=pd.Index([f"pred.: {n}" for n in label_names]),
+    )
+
+
+def report_text(labels: Any, predictions: Any, label_names: list[str]) -> str:
+    """Informe de clasificación de scikit-learn con nombres de clase (texto)."""
+    preds = _unwrap(predictions)
+    preds = preds.argmax(axis=-1) if preds.ndim == 2 else preds
+    return classification_report(
+        labels, preds, labels=list(range(len(label_names))), target_names=label_names, zero_division=0, digits=3
+    )

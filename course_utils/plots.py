@@ -1,0 +1,141 @@
+"""Gráficos con matplotlib: curvas de aprendizaje, matriz de confusión e incertidumbre."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from course_utils._checks import fail
+
+METRIC_LABELS = {"eval_accuracy": "exactitud", "eval_f1": "F1", "eval_precision": "precisión", "eval_recall": "exhaustividad"}
+
+
+def learning_curves(log_history: list[dict[str, Any]]) -> dict[str, list[tuple[float, float]]]:
+    """Extrae de ``trainer.state.log_history`` las series ``(época, valor)`` de pérdidas y métricas.
+
+    Parámetros
+    ----------
+    log_history : list of dict
+        ``trainer.state.log_history``.
+
+    Devuelve
+    --------
+    dict
+        ``"loss"`` (entrenamiento), ``"eval_loss"`` y cada ``eval_*`` de :data:`METRIC_LABELS` presente.
+    """
+    series: dict[str, list[tuple[float, float]]] = {}
+    for entry in log_history:
+        epoch = entry.get("epoch")
+        if epoch is None:
+            continue
+        for key in ("loss", "eval_loss", *METRIC_LABELS):
+            if key in entry:
+                series.setdefault(key, []).append((float(epoch), float(entry[key])))
+    return series
+
+
+def plot_learning_curves(log_history: list[dict[str, Any]]):
+    """Dibuja la pérdida de entrenamiento y validación y las métricas de validación por época.
+
+    Parámetros
+    ----------
+    log_history : list of dict
+        ``trainer.state.log_history``.
+
+    Devuelve
+    --------
+    matplotlib.figure.Figure
+        Dos paneles: pérdidas y métricas.
+
+    Errores
+    -------
+    CourseParameterError
+        Si el historial no tiene ninguna pérdida registrada (¿se llamó antes de ``trainer.train()``?).
+    """
+    import matplotlib.pyplot as plt
+
+    series = learning_curves(log_history)
+    if "loss" not in series and "eval_loss" not in series:
+        raise fail("log_history", f"{len(log_history)} entradas", "no contiene pérdidas", "llama a trainer.train() antes de dibujar")
+    fig, (ax_loss, ax_metrics) = plt.subplots(1, 2, figsize=(11, 4))
+    for key, label, marker in (("loss", "entrenamiento", "."), ("eval_loss", "validación", "o")):
+        if key in series:
+            x, y = zip(*series[key])
+            ax_loss.plot(x, y, marker=marker, label=label)
+    ax_loss.set(title="Pérdida", xlabel="época", ylabel="entropía cruzada")
+    ax_loss.legend()
+    for key, label in METRIC_LABELS.items():
+        if key in series:
+            x, y = zip(*series[key])
+            ax_metrics.plot(x, y, marker="o", label=label)
+    ax_metrics.set(title="Métricas de validación", xlabel="época", ylim=(0, 1.02))
+    ax_metrics.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(labels: Any, predictions: Any, label_names: list[str], normalize: bool = False):
+    """Dibuja la matriz de confusión con los nombres de clase.
+
+    Parámetros
+    ----------
+    labels, predictions : array-like de int
+        Etiquetas verdaderas y predichas (o logits).
+    label_names : list of str
+        Nombres de clase en orden de índice.
+    normalize : bool
+        Si es ``True``, cada fila suma 1 (proporción de cada clase real).
+
+    Devuelve
+    --------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    preds = np.asarray(predictions)
+    preds = preds.argmax(axis=-1) if preds.ndim == 2 else preds
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ConfusionMatrixDisplay.from_predictions(
+        labels,
+        preds,
+        labels=list(range(len(label_names))),
+        display_labels=label_names,
+        normalize="true" if normalize else None,
+        cmap="Blues",
+        colorbar=False,
+        ax=ax,
+    )
+    ax.set(title="Matriz de confusión", xlabel="clase predicha", ylabel="clase real")
+    fig.tight_layout()
+    return fig
+
+
+def plot_uncertainty(result, bins: int = 20):
+    """Histogramas de confianza y de información mutua de un resultado de MC dropout.
+
+    Parámetros
+    ----------
+    result : course_utils.uncertainty.MCDropoutResult
+        Resultado de :func:`course_utils.uncertainty.mc_dropout_predict`.
+    bins : int
+        Número de intervalos de cada histograma.
+
+    Devuelve
+    --------
+    matplotlib.figure.Figure
+        Con el umbral de abstención marcado si lo hay.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (ax_conf, ax_mi) = plt.subplots(1, 2, figsize=(11, 3.8))
+    ax_conf.hist(result.confidence, bins=bins, range=(1.0 / result.mean_probs.shape[1], 1.0), color="tab:blue")
+    if result.threshold is not None:
+        ax_conf.axvline(result.threshold, color="tab:red", linestyle="--", label=f"umbral {result.threshold}")
+        ax_conf.legend()
+    ax_conf.set(title="Confianza (máx. probabilidad media)", xlabel="confianza", ylabel="textos")
+    ax_mi.hist(result.mutual_information, bins=bins, color="tab:orange")
+    ax_mi.set(title="Información mutua (incertidumbre del modelo)", xlabel="nats", ylabel="textos")
+    fig.tight_layout()
+    return fig

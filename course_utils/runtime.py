@@ -1,0 +1,225 @@
+"""Entorno de ejecución: dispositivo, precisión mixta, semillas, versiones y acceso al Hub."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import socket
+import sys
+from dataclasses import asdict, dataclass
+from urllib.parse import urlparse
+
+import torch
+
+from course_utils._checks import check_choice, check_int, fail
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+COLAB_GPU_HELP = (
+    "en Colab: menú «Entorno de ejecución» → «Cambiar tipo de entorno de ejecución» → "
+    "elige una GPU (p. ej. T4) y vuelve a ejecutar; o usa DEVICE=\"auto\" (elige solo) o DEVICE=\"cpu\""
+)
+
+# Librerías cuya versión se informa al principio de cada cuaderno.
+REPORTED_PACKAGES = (
+    "torch",
+    "transformers",
+    "datasets",
+    "accelerate",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "course_utils",
+)
+
+
+def _available(device: str) -> bool:
+    if device == "cpu":
+        return True
+    if device == "cuda":
+        return torch.cuda.is_available()
+    return bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+
+
+def resolve_device(device: str = "auto", verbose: bool = True) -> str:
+    """Resuelve el parámetro ``DEVICE`` a un dispositivo de torch disponible.
+
+    Parámetros
+    ----------
+    device : {"auto", "cpu", "cuda", "mps"}
+        ``"auto"`` elige ``cuda`` si hay GPU NVIDIA, si no ``mps`` (Apple), si no ``cpu``.
+    verbose : bool
+        Si es ``True``, imprime qué dispositivo se eligió y por qué.
+
+    Devuelve
+    --------
+    str
+        ``"cpu"``, ``"cuda"`` o ``"mps"``.
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``device`` no es una opción conocida o el dispositivo pedido no existe en esta máquina.
+
+    Ejemplo
+    -------
+    >>> resolve_device("cpu", verbose=False)
+    'cpu'
+    """
+    check_choice("DEVICE", device, DEVICES)
+    if device == "auto":
+        chosen = next(d for d in ("cuda", "mps", "cpu") if _available(d))
+        if verbose:
+            reason = "hay una GPU disponible" if chosen != "cpu" else "no se encontró GPU (CUDA ni MPS)"
+            print(f"DEVICE=\"auto\" → se usa '{chosen}' ({reason}).")
+        return chosen
+    if not _available(device):
+        raise fail("DEVICE", device, f"no hay dispositivo '{device}' en esta máquina", COLAB_GPU_HELP)
+    if verbose:
+        print(f"DEVICE=\"{device}\" → se usa '{device}'.")
+    return device
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Precisión mixta elegida para ``TrainingArguments`` (campos ``bf16`` y ``fp16``)."""
+
+    bf16: bool
+    fp16: bool
+
+    @property
+    def name(self) -> str:
+        """Nombre legible: ``"bf16"``, ``"fp16"`` o ``"fp32"``."""
+        return "bf16" if self.bf16 else "fp16" if self.fp16 else "fp32"
+
+
+def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> Precision:
+    """Decide la precisión mixta: solo en CUDA (bf16 si la GPU lo admite, si no fp16).
+
+    Parámetros
+    ----------
+    device : str
+        Dispositivo ya resuelto con :func:`resolve_device`.
+    enabled : bool
+        ``False`` fuerza fp32 (útil para comparar o depurar).
+    verbose : bool
+        Si es ``True``, imprime la elección.
+
+    Devuelve
+    --------
+    Precision
+        Campos ``bf16`` y ``fp16``, listos para ``TrainingArguments(**asdict(p))``.
+    """
+    if enabled and device == "cuda":
+        bf16 = torch.cuda.is_bf16_supported()
+        result = Precision(bf16=bf16, fp16=not bf16)
+    else:
+        result = Precision(bf16=False, fp16=False)
+    if verbose:
+        why = "desactivada por parámetro" if not enabled else f"dispositivo '{device}'"
+        print(f"Precisión de entrenamiento: {result.name} ({why}).")
+    return result
+
+
+def precision_kwargs(precision: Precision) -> dict[str, bool]:
+    """Devuelve ``{"bf16": ..., "fp16": ...}`` para ``TrainingArguments``."""
+    return asdict(precision)
+
+
+def seed_everything(seed: int) -> int:
+    """Fija la semilla de ``random``, ``numpy`` y ``torch`` (con ``transformers.set_seed``).
+
+    Parámetros
+    ----------
+    seed : int
+        Semilla, entero >= 0.
+
+    Devuelve
+    --------
+    int
+        La semilla usada.
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``seed`` no es un entero >= 0.
+    """
+    from transformers import set_seed
+
+    seed = check_int("SEED", seed, minimum=0)
+    set_seed(seed)
+    return seed
+
+
+def in_colab() -> bool:
+    """``True`` si el código corre dentro de Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def library_versions() -> dict[str, str]:
+    """Versiones instaladas de las librerías del curso (``"no instalada"`` si falta alguna)."""
+    versions = {"python": platform.python_version()}
+    for name in REPORTED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name.replace("_", "-"))
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "no instalada"
+    return versions
+
+
+def environment_report(device: str = "auto") -> dict[str, str]:
+    """Imprime y devuelve las versiones de las librerías y el dispositivo disponible.
+
+    Parámetros
+    ----------
+    device : str
+        Valor de ``DEVICE`` que se va a usar (solo se informa; no se valida aquí).
+
+    Devuelve
+    --------
+    dict
+        Versión de cada librería más ``"gpu"``, ``"entorno"`` y ``"DEVICE"``.
+    """
+    report = library_versions()
+    if torch.cuda.is_available():
+        report["gpu"] = torch.cuda.get_device_name(0)
+    elif _available("mps"):
+        report["gpu"] = "Apple MPS"
+    else:
+        report["gpu"] = "ninguna (se entrenará en CPU)"
+    report["entorno"] = "Google Colab" if in_colab() else f"{platform.system()} {platform.machine()}"
+    report["DEVICE"] = device
+    width = max(len(k) for k in report)
+    print("Entorno de ejecución")
+    for key, value in report.items():
+        print(f"  {key:<{width}}  {value}")
+    return report
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Comprueba, con un tiempo límite, si el Hub de Hugging Face responde.
+
+    Se escribe a mano porque ``transformers`` y ``datasets`` reintentan durante ~30-50 s
+    antes de rendirse sin red; aquí basta con abrir una conexión TCP.
+
+    Parámetros
+    ----------
+    timeout : float
+        Segundos máximos de espera.
+
+    Devuelve
+    --------
+    bool
+        ``False`` si ``HF_HUB_OFFLINE=1`` o si no se puede conectar.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+        return False
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((endpoint.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

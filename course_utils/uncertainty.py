@@ -1,0 +1,320 @@
+"""Predicción con MC dropout: pasadas estocásticas por lotes, medidas de incertidumbre y abstención.
+
+MC dropout (Gal y Ghahramani, 2016) deja la dropout activa en inferencia y promedia T pasadas:
+la media aproxima la predictiva y su dispersión mide la incertidumbre del modelo.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_utils._checks import check_float, check_int, fail
+
+UNCERTAIN = "incierto"
+# Atributos con los que algunos módulos guardan una probabilidad de dropout (float) que aplican
+# con ``nn.functional.dropout(..., training=self.training)`` sin tener un ``nn.Dropout``.
+_DROPOUT_FLOAT_ATTRS = ("attention_dropout", "dropout", "dropout_p", "attn_dropout", "dropout_prob")
+_NORM_WITH_RUNNING_STATS = (nn.modules.batchnorm._BatchNorm,)
+
+
+def _is_active_dropout(module: nn.Module) -> bool:
+    return isinstance(module, nn.modules.dropout._DropoutNd) and module.p > 0
+
+
+def stochastic_modules(model: nn.Module) -> list[nn.Module]:
+    """Módulos cuyo ``training`` debe estar activo para que *toda* la dropout del modelo actúe.
+
+    No basta con los ``nn.Dropout``: en transformers 5, la atención de BERT aplica su dropout
+    con ``dropout=0.0 if not self.training else self.dropout.p``, es decir, según el ``training``
+    del propio módulo de atención, no del ``nn.Dropout`` que contiene. Por eso se incluyen:
+
+    1. cada ``nn.Dropout`` (y variantes) con ``p > 0``;
+    2. cada módulo (salvo la raíz) que contiene directamente uno de ellos;
+    3. cada módulo con un atributo numérico de dropout > 0 (``attention_dropout``, ``dropout``...).
+
+    Parámetros
+    ----------
+    model : torch.nn.Module
+        El modelo.
+
+    Devuelve
+    --------
+    list of torch.nn.Module
+        Sin repetidos, en el orden de ``model.modules()``.
+    """
+    selected: dict[int, nn.Module] = {}
+    for name, module in model.named_modules():
+        if _is_active_dropout(module):
+            selected[id(module)] = module
+        elif name and any(_is_active_dropout(child) for child in module.children()):
+            selected[id(module)] = module
+        elif any(
+            isinstance(getattr(module, attr, None), float) and getattr(module, attr) > 0 for attr in _DROPOUT_FLOAT_ATTRS
+        ):
+            selected[id(module)] = module
+    return list(selected.values())
+
+
+@contextlib.contextmanager
+def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
+    """Contexto que activa toda la dropout del modelo y deja el resto en modo evaluación.
+
+    Al salir (también si se lanza una excepción) restaura el ``training`` de *cada* módulo tal
+    como estaba. El cuaderno original dejaba el modelo en ``train()`` tras predecir.
+
+    Parámetros
+    ----------
+    model : torch.nn.Module
+        Modelo sin capas de batch normalization.
+
+    Devuelve
+    --------
+    contexto
+        Produce la lista de módulos activados.
+
+    Errores
+    -------
+    CourseParameterError
+        Si el modelo tiene batch normalization (en modo ``train`` actualizaría sus estadísticas
+        y cambiaría el modelo) o si no tiene ninguna dropout con probabilidad > 0.
+    """
+    batch_norms = [n for n, m in model.named_modules() if isinstance(m, _NORM_WITH_RUNNING_STATS)]
+    if batch_norms:
+        raise fail(
+            "model",
+            type(model).__name__,
+            f"tiene capas de batch normalization ({', '.join(batch_norms[:3])}), que en modo entrenamiento cambiarían sus estadísticas",
+            "MC dropout solo es seguro en modelos con dropout y sin batch normalization (como BERT); usa una sola pasada",
+        )
+    active = stochastic_modules(model)
+    if not active:
+        raise fail(
+            "model",
+            type(model).__name__,
+            "no tiene ninguna dropout activa (todas con p = 0), así que las T pasadas serían idénticas",
+            "carga el modelo con dropout > 0 (p. ej. hidden_dropout_prob=0.1) o usa una sola pasada",
+        )
+    previous = {module: module.training for module in model.modules()}
+    try:
+        model.eval()
+        for module in active:
+            module.training = True
+        yield active
+    finally:
+        for module, was_training in previous.items():
+            module.training = was_training
+
+
+def uncertainty_measures(pass_probs: np.ndarray) -> dict[str, np.ndarray]:
+    """Medidas de incertidumbre a partir de las probabilidades de cada pasada.
+
+    Parámetros
+    ----------
+    pass_probs : numpy.ndarray, forma (T, N, C)
+        Probabilidades (softmax) de T pasadas para N textos y C clases.
+
+    Devuelve
+    --------
+    dict
+        ``mean_probs`` (N, C) media p̄; ``std_probs`` (N, C) desviación entre pasadas;
+        ``predictive_entropy`` (N,) H[p̄]; ``expected_entropy`` (N,) media_t H[p_t];
+        ``mutual_information`` (N,) H[p̄] − media_t H[p_t] (incertidumbre del modelo).
+        Entropías en nats.
+    """
+    probs = np.asarray(pass_probs, dtype=np.float64)
+    if probs.ndim != 3:
+        raise fail("pass_probs", probs.shape, "debe tener forma (T, N, C)", "apila las probabilidades de cada pasada en el eje 0")
+    mean = probs.mean(axis=0)
+
+    def entropy(p: np.ndarray) -> np.ndarray:
+        return -(p * np.log(np.clip(p, 1e-12, 1.0))).sum(axis=-1)
+
+    predictive = entropy(mean)
+    expected = entropy(probs).mean(axis=0)
+    return {
+        "mean_probs": mean,
+        "std_probs": probs.std(axis=0),
+        "predictive_entropy": predictive,
+        "expected_entropy": expected,
+        "mutual_information": np.maximum(predictive - expected, 0.0),
+    }
+
+
+@dataclass
+class MCDropoutResult:
+    """Resultado de :func:`mc_dropout_predict`. Ejes: T pasadas, N textos, C clases."""
+
+    texts: list[str]
+    label_names: list[str]
+    pass_probs: np.ndarray  # (T, N, C)
+    mean_probs: np.ndarray  # (N, C)
+    std_probs: np.ndarray  # (N, C)
+    predicted: np.ndarray  # (N,) índice de la clase con mayor p̄
+    confidence: np.ndarray  # (N,) max_c p̄
+    predictive_entropy: np.ndarray  # (N,)
+    expected_entropy: np.ndarray  # (N,)
+    mutual_information: np.ndarray  # (N,)
+    threshold: float | None = None
+    abstained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,)
+
+    @property
+    def verdicts(self) -> list[str]:
+        """Nombre de la clase predicha, o ``"incierto"`` si la confianza quedó bajo el umbral."""
+        return [UNCERTAIN if a else self.label_names[p] for p, a in zip(self.predicted, self.abstained)]
+
+    def to_frame(self):
+        """Tabla (``pandas.DataFrame``) con una fila por texto: veredicto, confianza, dispersión y entropías."""
+        import pandas as pd
+
+        frame = pd.DataFrame({"texto": self.texts, "veredicto": self.verdicts, "confianza": self.confidence})
+        for c, name in enumerate(self.label_names):
+            frame[f"p({name})"] = self.mean_probs[:, c]
+            frame[f"std({name})"] = self.std_probs[:, c]
+        frame["entropía"] = self.predictive_entropy
+        frame["info. mutua"] = self.mutual_information
+        return frame
+
+
+def _validate_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise fail("texts", texts[:40], "es un texto suelto, no una lista", "pásalo dentro de una lista: [texto]")
+    texts = list(texts)
+    if not texts:
+        raise fail("texts", texts, "la lista está vacía", "pasa al menos un texto")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text.strip():
+            raise fail("texts", text, f"el elemento {i} no es un texto o está vacío", "pasa solo textos no vacíos")
+    return texts
+
+
+def _chunks(lengths: np.ndarray, n_passes: int, batch_size: int, max_batch_tokens: int) -> Iterator[np.ndarray]:
+    # Textos ordenados de más largo a más corto: cada lote se rellena hasta su primer texto, así
+    # que el relleno es mínimo. Un lote lleva `filas × T` secuencias; se corta cuando superaría
+    # el presupuesto de tokens (memoria acotada aunque los textos sean largos).
+    order = np.argsort(-lengths, kind="stable")
+    start = 0
+    while start < len(order):
+        longest = int(lengths[order[start]])
+        rows = max(1, min(batch_size, max_batch_tokens // max(1, longest * n_passes)))
+        yield order[start : start + rows]
+        start += rows
+
+
+def mc_dropout_predict(
+    model: nn.Module,
+    tokenizer,
+    texts: Sequence[str],
+    n_passes: int = 5,
+    max_length: int = 256,
+    threshold: float | None = None,
+    seed: int = 0,
+    batch_size: int = 16,
+    max_batch_tokens: int = 16384,
+    label_names: list[str] | None = None,
+) -> MCDropoutResult:
+    """Predice con MC dropout: T pasadas estocásticas, por lotes de textos, sin gradientes.
+
+    Cada lote repite sus textos T veces en el eje del lote, de modo que una sola llamada al modelo
+    produce las T pasadas (cada fila recibe su propia máscara de dropout). Los textos se tokenizan
+    con ``truncation=True, max_length=max_length``: usa el mismo ``max_length`` que en el
+    entrenamiento (el cuaderno original entrenaba a 512 y predecía a 256).
+
+    Parámetros
+    ----------
+    model : torch.nn.Module
+        Modelo de clasificación de secuencias (devuelve ``.logits``).
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Su tokenizador.
+    texts : sequence of str
+        Textos a clasificar.
+    n_passes : int
+        Número de pasadas T (>= 1).
+    max_length : int
+        Longitud máxima en tokens, entre 8 y la del modelo.
+    threshold : float, opcional
+        Umbral de confianza en [0, 1]: por debajo, el veredicto es ``"incierto"``. ``None``: sin abstención.
+    seed : int
+        Semilla de las máscaras de dropout; misma semilla → mismo resultado. No altera el
+        estado aleatorio global.
+    batch_size : int
+        Máximo de textos por lote.
+    max_batch_tokens : int
+        Presupuesto de tokens por llamada al modelo (textos × T × longitud).
+    label_names : list of str, opcional
+        Nombres de clase; por defecto ``model.config.id2label``.
+
+    Devuelve
+    --------
+    MCDropoutResult
+        Probabilidades por pasada, media, desviación, clase, confianza, entropías, abstención.
+
+    Errores
+    -------
+    CourseParameterError
+        Parámetros fuera de rango, textos vacíos, o un modelo sin dropout o con batch normalization.
+
+    Ejemplo
+    -------
+    >>> r = mc_dropout_predict(model, tokenizer, ["Great film!"], n_passes=5, threshold=0.6)  # doctest: +SKIP
+    >>> r.verdicts  # doctest: +SKIP
+    ['positivo']
+    """
+    texts = _validate_texts(texts)
+    n_passes = check_int("n_passes", n_passes, minimum=1, fix="usa al menos 1 pasada (5 a 20 es lo habitual)")
+    limit = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 10**9)
+    max_length = check_int("MAX_LENGTH", max_length, minimum=8, fix=f"usa un entero entre 8 y {limit}, el mismo que en el entrenamiento")
+    if max_length > limit:
+        raise fail("MAX_LENGTH", max_length, f"el modelo solo admite {limit} tokens", f"usa un valor <= {limit}")
+    if threshold is not None:
+        threshold = check_float("threshold", threshold, 0.0, 1.0)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
+    seed = check_int("seed", seed, minimum=0)
+    config_names = getattr(getattr(model, "config", None), "id2label", None) or {}
+    names = list(label_names) if label_names else [config_names[i] for i in sorted(config_names)]
+
+    device = next(model.parameters()).device
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    lengths = np.array([len(ids) for ids in encoded["input_ids"]])
+    probs = None
+    fork_devices = [device.index or 0] if device.type == "cuda" else []
+    with mc_dropout_mode(model), torch.inference_mode(), torch.random.fork_rng(devices=fork_devices):
+        torch.manual_seed(seed)
+        for rows in _chunks(lengths, n_passes, batch_size, max_batch_tokens):
+            features = [{k: encoded[k][i] for k in encoded.keys()} for i in rows]
+            batch = tokenizer.pad(features, return_tensors="pt")
+            batch = {k: v.to(device).repeat(n_passes, *([1] * (v.dim() - 1))) for k, v in batch.items()}
+            logits = model(**batch).logits.float()
+            chunk = torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
+            if probs is None:
+                probs = np.zeros((n_passes, len(texts), chunk.shape[-1]))
+            probs[:, rows, :] = chunk
+    if len(names) != probs.shape[-1]:
+        names = [str(i) for i in range(probs.shape[-1])]
+    measures = uncertainty_measures(probs)
+    mean = measures["mean_probs"]
+    confidence = mean.max(axis=-1)
+    if threshold is not None and threshold <= 1.0 / probs.shape[-1]:
+        warnings.warn(
+            f"threshold={threshold} nunca abstiene: con {probs.shape[-1]} clases la confianza es siempre >= "
+            f"{1 / probs.shape[-1]:.2f}. Usa un umbral mayor (p. ej. 0.6 con 2 clases).",
+            stacklevel=2,
+        )
+    abstained = confidence < threshold if threshold is not None else np.zeros(len(texts), dtype=bool)
+    return MCDropoutResult(
+        texts=texts,
+        label_names=names,
+        pass_probs=probs,
+        predicted=mean.argmax(axis=-1),
+        confidence=confidence,
+        threshold=threshold,
+        abstained=abstained,
+        **measures,
+    )

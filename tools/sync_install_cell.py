@@ -1,0 +1,80 @@
+"""Genera la celda de instalación (etiqueta ``setup``) de cada cuaderno a partir de requirements.txt.
+
+La celda es la misma en todos los cuadernos y no se copia a mano: este script la reescribe, y
+``tests/test_notebook_hygiene.py`` comprueba que está al día. Uso:
+    python tools/sync_install_cell.py          # reescribe las celdas
+    python tools/sync_install_cell.py --check  # solo comprueba (sale con 1 si hay diferencias)
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+# Solo las librerías de Hugging Face: Colab ya trae torch, numpy, pandas, scikit-learn y matplotlib,
+# y reinstalarlos obliga a reiniciar el entorno (o rompe sus extensiones CUDA).
+COLAB_PINNED = ("transformers", "datasets", "accelerate")
+
+
+def pinned_versions() -> dict[str, str]:
+    """Versiones fijadas en requirements.txt, ``{paquete: versión}``."""
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def repository_url() -> str:
+    """URL del repositorio, tomada de pyproject.toml."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return meta["project"]["urls"]["Repository"]
+
+
+def install_cell_source() -> str:
+    """Código de la celda de instalación."""
+    pins = pinned_versions()
+    packages = ", ".join(f'"{name}=={pins[name]}"' for name in COLAB_PINNED)
+    return f'''# Celda generada por tools/sync_install_cell.py a partir de requirements.txt: no la edites a mano.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", {packages}], check=True)
+    # --no-deps: no reinstalar torch ni numpy (Colab ya los trae).
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "course_utils @ git+{repository_url()}@main"], check=True)
+    print("Listo. ¿Sin GPU? Entorno de ejecución → Cambiar tipo de entorno de ejecución → GPU.")
+else:
+    print("Fuera de Colab: se usa el entorno ya instalado (make install).")'''
+
+
+def main(check: bool = False) -> int:
+    expected = install_cell_source()
+    stale = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if "setup" in c.metadata.get("tags", [])]
+        if len(cells) != 1:
+            stale.append(f"{path.name}: {len(cells)} celdas con la etiqueta 'setup' (se espera 1)")
+            continue
+        if cells[0].source != expected:
+            stale.append(path.name)
+            if not check:
+                cells[0].source = expected
+                nbformat.write(nb, path)
+    if check and stale:
+        print("Celda de instalación desactualizada en: " + ", ".join(stale))
+        print("Ejecuta: python tools/sync_install_cell.py")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(check="--check" in sys.argv))

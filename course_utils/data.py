@@ -177,8 +177,7 @@ def prepare_labelled(ds, text_column: str = "text", label_column: str = "label",
         codes = list(labels)
     else:
         names, codes = _encode_labels(labels, label_column, label_names)
-    if len(set(codes)) < 2:
-        raise fail(label_column, sorted(set(labels), key=str), "solo hay una clase", "un clasificador necesita ejemplos de al menos 2 clases; revisa el filtro o el archivo")
+    _check_two_classes(label_column, codes)
     if len(names) <= max(codes):
         raise fail("label_names", label_names, f"hay {max(codes) + 1} clases pero solo {len(names)} nombres", "da un nombre por clase")
 
@@ -191,11 +190,18 @@ def prepare_labelled(ds, text_column: str = "text", label_column: str = "label",
     return out.cast_column("label", ClassLabel(names=[str(n) for n in names]))
 
 
+def _check_two_classes(column: str, labels: list[Any]) -> None:
+    distinct = sorted(set(labels), key=str)
+    if len(distinct) < 2:
+        raise fail(column, distinct, "solo hay una clase", "un clasificador necesita ejemplos de al menos 2 clases; revisa el filtro o el archivo")
+
+
 def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None) -> tuple[list[str], list[int]]:
     fix = "usa enteros 0..K-1 o nombres de clase (texto) en la columna de etiquetas"
     for i, value in enumerate(labels):
         if value is None:
             raise fail(column, value, f"la fila {i} no tiene etiqueta", "elimina o etiqueta esas filas")
+    _check_two_classes(column, labels)
     if all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in labels):
         codes = [int(v) for v in labels]
         present = sorted(set(codes))

@@ -1,0 +1,85 @@
+"""Los cuadernos son fuentes: sin salidas, una celda de parámetros literal, insignia de Colab correcta."""
+
+import ast
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Argumentos que transformers 5 ya no acepta (TypeError), por llamada.
+REMOVED_API = {
+    "TrainingArguments": {"evaluation_strategy", "warmup_ratio", "logging_dir"},
+    "Trainer": {"tokenizer"},
+}
+
+sys.path.insert(0, str(ROOT / "tools"))
+import sync_install_cell  # noqa: E402
+
+
+def test_there_are_notebooks():
+    assert [p.name for p in NOTEBOOKS][:1] == ["06_Ajuste_Fino_Clasificacion.ipynb"] or NOTEBOOKS
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def nb(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_valid_and_without_outputs(nb):
+    path, notebook = nb
+    nbformat.validate(notebook)
+    assert "widgets" not in notebook.metadata
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: la celda {i} tiene salidas"
+            assert cell.execution_count is None, f"{path.name}: la celda {i} tiene execution_count"
+
+
+def test_exactly_one_parameters_cell_of_literals(nb):
+    path, notebook = nb
+    cells = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{path.name}: {len(cells)} celdas 'parameters'"
+    for stmt in ast.parse(cells[0].source).body:
+        assert isinstance(stmt, ast.Assign) and len(stmt.targets) == 1, ast.unparse(stmt)
+        ast.literal_eval(stmt.value)  # lanza ValueError si no es un literal
+        assert stmt.targets[0].id.isupper(), f"{stmt.targets[0].id}: los parámetros van en MAYÚSCULAS"
+
+
+def test_every_code_cell_is_introduced_by_markdown(nb):
+    path, notebook = nb
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert i > 0 and notebook.cells[i - 1].cell_type == "markdown", f"{path.name}: celda {i} sin explicación previa"
+
+
+def test_colab_badge_points_to_itself(nb):
+    path, notebook = nb
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    repo = sync_install_cell.repository_url().removeprefix("https://github.com/")
+    expected = f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{path.name}"
+    assert expected in first.source
+
+
+def test_no_removed_transformers_arguments(nb):
+    path, notebook = nb
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    for call in calls:
+        keywords = {k.arg for k in call.keywords}
+        removed = REMOVED_API.get(call.func.id, set()) & keywords
+        assert not removed, f"{path.name}: {call.func.id}({', '.join(sorted(removed))}=...) ya no existe en transformers 5"
+    assert any(c.func.id == "TrainingArguments" for c in calls) or "TrainingArguments" not in code
+
+
+def test_install_cell_generated_from_requirements(nb):
+    path, notebook = nb
+    cells = [c for c in notebook.cells if "setup" in c.metadata.get("tags", [])]
+    assert len(cells) == 1 and cells[0].source == sync_install_cell.install_cell_source(), (
+        f"{path.name}: celda de instalación desactualizada; ejecuta make sync-notebooks"
+    )
+    assert notebook.cells.index(cells[0]) < 4
+    assert "torch" not in cells[0].source.split("no reinstalar torch")[0].replace("torch ni numpy", "")

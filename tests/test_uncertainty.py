@@ -1,0 +1,188 @@
+"""MC dropout: aleatoriedad real, restauración de modos, determinismo, lotes alineados y errores."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from course_utils import uncertainty
+from course_utils._checks import CourseParameterError
+
+from .conftest import make_tiny_bert
+
+TEXTS = [
+    "a wonderful film",
+    "the worst plot i have ever seen, long and boring and painfully slow",
+    "ok",
+    "a truly great cast with a moving and clever story that kept me watching",
+    "bad",
+]
+
+
+def predict(model, tokenizer, texts=TEXTS, **kwargs):
+    kwargs.setdefault("max_length", 64)
+    return uncertainty.mc_dropout_predict(model, tokenizer, texts, **kwargs)
+
+
+def test_passes_differ_and_fields_have_documented_shapes(tiny_bert, tokenizer):
+    result = predict(tiny_bert, tokenizer, n_passes=4)
+    assert result.pass_probs.shape == (4, len(TEXTS), 2)
+    assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
+    assert np.allclose(result.pass_probs.sum(axis=-1), 1.0, atol=1e-5)
+    assert np.allclose(result.mean_probs, result.pass_probs.mean(axis=0))
+    assert np.allclose(result.std_probs, result.pass_probs.std(axis=0))
+    assert result.confidence.shape == result.predicted.shape == result.mutual_information.shape == (len(TEXTS),)
+    assert np.all(result.mutual_information >= 0)
+    assert result.label_names == ["clase0", "clase1"]
+
+
+def test_attention_dropout_alone_makes_passes_differ(tokenizer):
+    # Solo dropout de atención: en transformers 5 la aplica el módulo de atención según su propio
+    # `training`, no un nn.Dropout. Si no se activara, las pasadas serían idénticas.
+    model = make_tiny_bert(hidden_dropout=0.0, attention_dropout=0.5, classifier_dropout=0.0)
+    active = uncertainty.stochastic_modules(model)
+    assert {type(m).__name__ for m in active} >= {"BertSelfAttention"}
+    result = predict(model, tokenizer, n_passes=3)
+    assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
+
+
+def test_every_training_flag_restored(tiny_bert, tokenizer):
+    tiny_bert.eval()
+    tiny_bert.bert.encoder.layer[0].train()  # un estado mixto, para ver que se restaura tal cual
+    before = {name: m.training for name, m in tiny_bert.named_modules()}
+    predict(tiny_bert, tokenizer, n_passes=2)
+    assert {name: m.training for name, m in tiny_bert.named_modules()} == before
+
+
+def test_training_flags_restored_after_exception(tiny_bert):
+    before = {name: m.training for name, m in tiny_bert.named_modules()}
+    with pytest.raises(RuntimeError, match="fallo simulado"):
+        with uncertainty.mc_dropout_mode(tiny_bert) as active:
+            assert all(m.training for m in active)
+            assert not tiny_bert.training or tiny_bert in active
+            raise RuntimeError("fallo simulado")
+    assert {name: m.training for name, m in tiny_bert.named_modules()} == before
+
+
+def test_same_seed_same_result_and_global_rng_untouched(tiny_bert, tokenizer):
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    a = predict(tiny_bert, tokenizer, n_passes=3, seed=7)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    b = predict(tiny_bert, tokenizer, n_passes=3, seed=7)
+    c = predict(tiny_bert, tokenizer, n_passes=3, seed=8)
+    np.testing.assert_array_equal(a.pass_probs, b.pass_probs)
+    assert not np.allclose(a.pass_probs, c.pass_probs)
+
+
+def test_batched_results_stay_aligned_with_inputs(tokenizer):
+    # Dropout casi nula: cada pasada equivale a una en modo evaluación, así que el resultado por
+    # lotes (ordenados por longitud) debe coincidir texto a texto con la predicción individual.
+    model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9, seed=3)
+
+    def one_by_one():
+        with torch.no_grad():
+            return np.stack([torch.softmax(model(**tokenizer([t], return_tensors="pt")).logits, -1)[0].numpy() for t in TEXTS])
+
+    # Cabeza ampliada y centrada entre el 2.º y el 3.er texto: así las predicciones difieren entre textos.
+    with torch.no_grad():
+        model.classifier.weight.mul_(200.0)
+        probs = one_by_one()
+        gaps = np.sort(np.log(probs[:, 1] / probs[:, 0]))
+        model.classifier.bias[1] -= float((gaps[1] + gaps[2]) / 2)
+    single = one_by_one()
+    assert len(set(single.argmax(-1))) == 2, "el caso de prueba necesita predicciones distintas"
+    result = predict(model, tokenizer, n_passes=3, batch_size=2)
+    np.testing.assert_allclose(result.mean_probs, single, atol=1e-5)
+    np.testing.assert_array_equal(result.predicted, single.argmax(-1))
+    assert result.texts == TEXTS
+
+
+def test_token_budget_gives_same_result_as_one_big_batch(tokenizer):
+    model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9)
+    small = predict(model, tokenizer, n_passes=2, max_batch_tokens=16)
+    big = predict(model, tokenizer, n_passes=2, batch_size=64)
+    np.testing.assert_allclose(small.mean_probs, big.mean_probs, atol=1e-5)
+
+
+def test_chunks_respect_token_budget():
+    lengths = np.array([50, 10, 30, 10, 40])
+    chunks = list(uncertainty._chunks(lengths, n_passes=2, batch_size=8, max_batch_tokens=200))
+    assert sorted(np.concatenate(chunks).tolist()) == [0, 1, 2, 3, 4]
+    for rows in chunks:
+        assert len(rows) == 1 or len(rows) * 2 * lengths[rows].max() <= 200
+
+
+def test_abstention_with_threshold(tiny_bert, tokenizer):
+    result = predict(tiny_bert, tokenizer, n_passes=3, threshold=0.999)
+    assert result.abstained.all()
+    assert result.verdicts == ["incierto"] * len(TEXTS)
+    with pytest.warns(UserWarning, match="nunca abstiene"):
+        confident = predict(tiny_bert, tokenizer, n_passes=3, threshold=0.0)
+    assert not confident.abstained.any()
+    assert confident.verdicts == [confident.label_names[i] for i in confident.predicted]
+    frame = result.to_frame()
+    assert list(frame["veredicto"]) == result.verdicts
+    assert {"texto", "confianza", "p(clase0)", "std(clase1)", "entropía", "info. mutua"} <= set(frame.columns)
+
+
+def test_threshold_that_can_never_abstain_warns(tiny_bert, tokenizer):
+    with pytest.warns(UserWarning, match=r"threshold=0.5 nunca abstiene"):
+        predict(tiny_bert, tokenizer, n_passes=2, threshold=0.5)
+
+
+def test_uncertainty_measures_hand_computed():
+    # Dos pasadas que discrepan por completo: p̄ = (0.5, 0.5), H[p̄] = ln 2, cada pasada H = 0 → MI = ln 2.
+    probs = np.array([[[1.0, 0.0]], [[0.0, 1.0]]])
+    m = uncertainty.uncertainty_measures(probs)
+    assert m["mean_probs"].tolist() == [[0.5, 0.5]]
+    assert m["predictive_entropy"][0] == pytest.approx(np.log(2))
+    assert m["expected_entropy"][0] == pytest.approx(0.0, abs=1e-9)
+    assert m["mutual_information"][0] == pytest.approx(np.log(2))
+    # Pasadas idénticas e inseguras: toda la entropía es del dato, MI = 0.
+    same = uncertainty.uncertainty_measures(np.array([[[0.5, 0.5]], [[0.5, 0.5]]]))
+    assert same["mutual_information"][0] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(CourseParameterError, match=r"forma \(T, N, C\)"):
+        uncertainty.uncertainty_measures(np.zeros((2, 2)))
+
+
+def test_refuses_batch_norm(tokenizer):
+    model = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Dropout(0.1)).eval()
+    with pytest.raises(CourseParameterError, match=r"batch normalization \(1\)"):
+        with uncertainty.mc_dropout_mode(model):
+            pass
+    assert not any(m.training for m in model.modules())
+
+
+def test_refuses_model_without_active_dropout(tokenizer):
+    model = make_tiny_bert(hidden_dropout=0.0, attention_dropout=0.0, classifier_dropout=0.0)
+    with pytest.raises(CourseParameterError, match=r"no tiene ninguna dropout activa"):
+        predict(model, tokenizer)
+
+
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        ({"texts": "un texto suelto"}, r"es un texto suelto, no una lista.*\[texto\]"),
+        ({"texts": []}, r"la lista está vacía"),
+        ({"texts": ["bien", ""]}, r"el elemento 1 no es un texto o está vacío"),
+        ({"n_passes": 0}, r"n_passes=0 .*al menos 1 pasada"),
+        ({"max_length": 4}, r"MAX_LENGTH=4 "),
+        ({"max_length": 1000}, r"MAX_LENGTH=1000 .*solo admite 128 tokens"),
+        ({"threshold": 1.2}, r"threshold=1.2 .*\[0.0, 1.0\]"),
+        ({"batch_size": 0}, r"batch_size=0"),
+    ],
+)
+def test_input_errors(tiny_bert, tokenizer, kwargs, pattern):
+    texts = kwargs.pop("texts", TEXTS)
+    with pytest.raises(CourseParameterError, match=pattern):
+        uncertainty.mc_dropout_predict(tiny_bert, tokenizer, texts, **{"max_length": 64, **kwargs})
+
+
+def test_packaged_minilm_mc_dropout(minilm):
+    # Realismo: el modelo empaquetado (6 capas BERT), con todas sus dropouts activadas y luego restauradas.
+    result = uncertainty.mc_dropout_predict(minilm.model, minilm.tokenizer, TEXTS, n_passes=3, max_length=64, threshold=0.6)
+    assert result.pass_probs.shape == (3, len(TEXTS), 2)
+    assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
+    assert not any(m.training for m in minilm.model.modules())
+    assert result.label_names == ["negativo", "positivo"]

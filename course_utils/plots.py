@@ -61,13 +61,13 @@ def plot_learning_curves(log_history: list[dict[str, Any]]):
     fig, (ax_loss, ax_metrics) = plt.subplots(1, 2, figsize=(11, 4))
     for key, label, marker in (("loss", "entrenamiento", "."), ("eval_loss", "validación", "o")):
         if key in series:
-            x, y = zip(*series[key])
+            x, y = zip(*series[key], strict=True)
             ax_loss.plot(x, y, marker=marker, label=label)
     ax_loss.set(title="Pérdida", xlabel="época", ylabel="entropía cruzada")
     ax_loss.legend()
     for key, label in METRIC_LABELS.items():
         if key in series:
-            x, y = zip(*series[key])
+            x, y = zip(*series[key], strict=True)
             ax_metrics.plot(x, y, marker="o", label=label)
     ax_metrics.set(title="Métricas de validación", xlabel="época", ylim=(0, 1.02))
     ax_metrics.legend()

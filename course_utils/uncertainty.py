@@ -167,7 +167,7 @@ class MCDropoutResult:
     @property
     def verdicts(self) -> list[str]:
         """Nombre de la clase predicha, o ``"incierto"`` si la confianza quedó bajo el umbral."""
-        return [UNCERTAIN if a else self.label_names[p] for p, a in zip(self.predicted, self.abstained)]
+        return [UNCERTAIN if a else self.label_names[p] for p, a in zip(self.predicted, self.abstained, strict=True)]
 
     def to_frame(self):
         """Tabla (``pandas.DataFrame``) con una fila por texto: veredicto, confianza, dispersión y entropías."""

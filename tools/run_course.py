@@ -129,7 +129,8 @@ def run_one(path: Path, build: Path, params: dict[str, Any]) -> Result:
         result.status = "ok"
     except PapermillExecutionError as exc:
         result.status = "error"
-        result.error = f"celda {exc.exec_count} (índice {exc.cell_index}): {exc.ename}: {exc.evalue}"
+        first_line = next((line for line in exc.source.splitlines() if line.strip()), "")[:60]
+        result.error = f"celda [{exc.exec_count}] «{first_line}»: {exc.ename}: {exc.evalue}"
     except KeyboardInterrupt:
         result.status = "interrumpido"
         result.error = "ejecución interrumpida (Ctrl-C)"
@@ -194,9 +195,9 @@ tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-wei
     (build / "index.html").write_text(page, encoding="utf-8")
 
 
-def select_notebooks(spec: str | None) -> list[Path]:
-    """Cuadernos de ``notebooks/`` (todos, o los que casen con ``spec``, separados por comas)."""
-    available = sorted((ROOT / "notebooks").glob("*.ipynb"))
+def select_notebooks(spec: str | None, source: Path = ROOT / "notebooks") -> list[Path]:
+    """Cuadernos de ``source`` (todos, o los que casen con ``spec``, separados por comas)."""
+    available = sorted(source.glob("*.ipynb"))
     if not spec:
         return available
     chosen = []
@@ -215,10 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks", default=None, help="subconjunto: partes del nombre, separadas por comas")
     parser.add_argument("--data", default=None, help="DATA para el perfil local (ruta de un archivo o carpeta)")
     parser.add_argument("--build", default=str(ROOT / "build"))
+    parser.add_argument("--source", default=str(ROOT / "notebooks"), help="carpeta de cuadernos (por defecto notebooks/)")
     parser.add_argument("-p", "--param", action="append", default=[], help="NOMBRE=valor, se pasa a papermill")
     args = parser.parse_args(argv)
 
-    notebooks = select_notebooks(args.notebooks)
+    notebooks = select_notebooks(args.notebooks, Path(args.source))
     profile, params = choose_profile(args.perfil, args.data)
     for item in args.param:
         name, _, value = item.partition("=")

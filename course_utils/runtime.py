@@ -169,18 +169,18 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def environment_report(device: str = "auto") -> dict[str, str]:
-    """Imprime y devuelve las versiones de las librerías y el dispositivo disponible.
+def environment_report(device: str | None = None) -> dict[str, str]:
+    """Imprime y devuelve las versiones de las librerías y el hardware disponible.
 
     Parámetros
     ----------
-    device : str
-        Valor de ``DEVICE`` que se va a usar (solo se informa; no se valida aquí).
+    device : str, opcional
+        Dispositivo que se va a usar, si ya se eligió (solo se informa).
 
     Devuelve
     --------
     dict
-        Versión de cada librería más ``"gpu"``, ``"entorno"`` y ``"DEVICE"``.
+        Versión de cada librería más ``"gpu"``, ``"entorno"`` y, si se da, ``"DEVICE"``.
     """
     report = library_versions()
     if torch.cuda.is_available():
@@ -190,7 +190,8 @@ def environment_report(device: str = "auto") -> dict[str, str]:
     else:
         report["gpu"] = "ninguna (se entrenará en CPU)"
     report["entorno"] = "Google Colab" if in_colab() else f"{platform.system()} {platform.machine()}"
-    report["DEVICE"] = device
+    if device is not None:
+        report["DEVICE"] = device
     width = max(len(k) for k in report)
     print("Entorno de ejecución")
     for key, value in report.items():

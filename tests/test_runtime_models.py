@@ -69,6 +69,7 @@ def test_environment_report(capsys):
     assert report["torch"] == torch.__version__
     assert report["DEVICE"] == "cpu" and "gpu" in report and "course_utils" in report
     assert report["transformers"].startswith("5.")
+    assert "DEVICE" not in runtime.environment_report()
 
 
 def test_progress_bars_switch():

@@ -46,6 +46,22 @@ def test_attention_dropout_alone_makes_passes_differ(tokenizer):
     assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
 
 
+def test_modules_with_float_dropout_attribute_are_activated():
+    # Atención al estilo de Llama: guarda la probabilidad como float y llama a F.dropout(training=self.training).
+    class FloatDropoutAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention_dropout = 0.2
+            self.proj = nn.Linear(4, 4)
+
+    model = nn.Sequential(FloatDropoutAttention(), nn.Linear(4, 2)).eval()
+    active = uncertainty.stochastic_modules(model)
+    assert [type(m).__name__ for m in active] == ["FloatDropoutAttention"]
+    with uncertainty.mc_dropout_mode(model):
+        assert model[0].training and not model[0].proj.training and not model.training
+    assert not model[0].training
+
+
 def test_every_training_flag_restored(tiny_bert, tokenizer):
     tiny_bert.eval()
     tiny_bert.bert.encoder.layer[0].train()  # un estado mixto, para ver que se restaura tal cual
@@ -171,6 +187,8 @@ def test_refuses_model_without_active_dropout(tokenizer):
         ({"max_length": 1000}, r"MAX_LENGTH=1000 .*solo admite 128 tokens"),
         ({"threshold": 1.2}, r"threshold=1.2 .*\[0.0, 1.0\]"),
         ({"batch_size": 0}, r"batch_size=0"),
+        ({"max_batch_tokens": 0}, r"max_batch_tokens=0 .*mayor o igual que 8"),
+        ({"seed": -1}, r"seed=-1 "),
     ],
 )
 def test_input_errors(tiny_bert, tokenizer, kwargs, pattern):

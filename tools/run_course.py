@@ -27,6 +27,7 @@ LOCAL_PARAMS: dict[str, Any] = {
     "N_PER_CLASS": 250,
     "EPOCHS": 2,
     "GRAD_ACCUM": 1,
+    "LEARNING_RATE": 1e-4,  # MiniLM, más pequeño que BERT base, aprende mejor con una tasa algo mayor
     "MAX_LENGTH": 256,
 }
 # Parámetros diminutos: comprueban la maquinaria, no la calidad del modelo.
@@ -123,8 +124,8 @@ def run_one(path: Path, build: Path, params: dict[str, Any]) -> Result:
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(path), str(output), parameters=run_params, cwd=str(build), progress_bar=False, log_output=True,
-            kernel_name="python3",
+            str(path), str(output), parameters=run_params, cwd=str(build), progress_bar=False,
+            stdout_file=sys.stdout, stderr_file=sys.stderr, kernel_name="python3",
         )
         result.status = "ok"
     except PapermillExecutionError as exc:

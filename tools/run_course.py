@@ -133,9 +133,9 @@ def run_one(path: Path, build: Path, params: dict[str, Any]) -> Result:
         first_line = next((line for line in exc.source.splitlines() if line.strip()), "")[:60]
         result.error = f"celda [{exc.exec_count}] «{first_line}»: {exc.ename}: {exc.evalue}"
     except KeyboardInterrupt:
+        # Se registra y se devuelve: main() deja de lanzar cuadernos pero escribe el resumen.
         result.status = "interrumpido"
         result.error = "ejecución interrumpida (Ctrl-C)"
-        raise
     except Exception as exc:  # noqa: BLE001 - cualquier otro fallo se informa y no detiene al resto
         result.status = "error"
         result.error = f"{type(exc).__name__}: {exc}"
@@ -170,7 +170,7 @@ def write_summary(build: Path, results: list[Result], profile: str, total: float
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
     md = [f"# Resumen de la ejecución (perfil {profile}, {total:.0f} s)", "",
-          "| cuaderno | estado | duración (s) | parámetros | métricas | HTML |", "|---|---|---|---|---|---|"]
+          "| cuaderno | estado | duración (s) | parámetros | métricas / error | HTML |", "|---|---|---|---|---|---|"]
     rows = []
     for r in results:
         params = ", ".join(f"{k}={v}" for k, v in r.parameters.items() if k != "OUTPUT_DIR") or "por defecto"
@@ -188,7 +188,7 @@ def write_summary(build: Path, results: list[Result], profile: str, total: float
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em}}
 tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-weight:bold}}</style></head>
 <body><h1>Resultados de la ejecución</h1><p>Perfil: <b>{html.escape(profile)}</b> · duración total {total:.0f} s</p>
-<table><thead><tr><th>cuaderno</th><th>estado</th><th>duración (s)</th><th>parámetros</th><th>métricas</th><th>HTML</th></tr></thead>
+<table><thead><tr><th>cuaderno</th><th>estado</th><th>duración (s)</th><th>parámetros</th><th>métricas / error</th><th>HTML</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>
@@ -238,8 +238,10 @@ def main(argv: list[str] | None = None) -> int:
             result = run_one(path, build, params)
             results.append(result)
             print(f"[{i}/{len(notebooks)}] {path.name}: {result.status} en {result.seconds:.0f} s {result.error}", flush=True)
+            if result.status == "interrumpido":
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
-        print("\nInterrumpido: se conserva lo ya terminado en build/.")
+        print("\nInterrumpido: se conserva lo ya terminado en build/ (y el cuaderno parcial).")
     total = time.perf_counter() - start
     write_summary(build, results, profile, total)
     failed = [r for r in results if r.status != "ok"]

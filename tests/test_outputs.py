@@ -1,0 +1,39 @@
+"""course_utils.outputs: una segunda ejecución no destruye la primera."""
+
+import pytest
+
+from course_utils._checks import CourseParameterError
+from course_utils.outputs import prepare_output_dir
+
+
+def test_fresh_dir(tmp_path):
+    paths = prepare_output_dir(tmp_path / "salidas")
+    assert paths.root.is_dir() and paths.previous is None
+    assert paths.metrics_path == tmp_path / "salidas" / "metrics.json"
+    assert paths.model_dir == tmp_path / "salidas" / "modelo"
+
+
+def test_previous_run_is_kept(tmp_path, capsys):
+    first = prepare_output_dir(tmp_path / "salidas")
+    first.metrics_path.write_text('{"metrics": 1}')
+    second = prepare_output_dir(tmp_path / "salidas", stamp="20260101-000000")
+    assert second.previous == tmp_path / "salidas.anterior-20260101-000000"
+    assert (second.previous / "metrics.json").read_text() == '{"metrics": 1}'
+    assert not second.metrics_path.exists()
+    assert "se conserva en" in capsys.readouterr().out
+    second.metrics_path.write_text("2")
+    third = prepare_output_dir(tmp_path / "salidas", stamp="20260101-000000")
+    assert third.previous.name == "salidas.anterior-20260101-000000-1"
+
+
+def test_empty_existing_dir_is_reused(tmp_path):
+    (tmp_path / "vacia").mkdir()
+    assert prepare_output_dir(tmp_path / "vacia").previous is None
+
+
+def test_errors(tmp_path):
+    (tmp_path / "archivo").write_text("x")
+    with pytest.raises(CourseParameterError, match=r"OUTPUT_DIR=.*es un archivo"):
+        prepare_output_dir(tmp_path / "archivo")
+    with pytest.raises(CourseParameterError, match=r"OUTPUT_DIR='' .*está vacío"):
+        prepare_output_dir("")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,46 @@ def is_local_source(source: str) -> bool:
     return Path(source).is_dir()
 
 
+@contextlib.contextmanager
+def _hub_errors(name: str, source: str, hub_timeout: float) -> Iterator[bool]:
+    # Sin red: solo la caché local (p. ej. un modelo descargado en una sesión anterior), y si no
+    # está, un error que nombra la alternativa sin conexión en vez de ~50 s de reintentos.
+    local_only = not is_local_source(source) and not hub_reachable(hub_timeout)
+    try:
+        yield local_only
+    except OSError as exc:
+        reason = "el Hub de Hugging Face no responde (¿sin conexión?)" if local_only else "el Hub no lo encontró"
+        raise HubUnavailableError(
+            f"No se pudo cargar MODEL={name!r}: {reason}. Solución: comprueba el nombre y la conexión; {OFFLINE_HINT}. Detalle: {exc}"
+        ) from exc
+
+
+def load_tokenizer(name: str, hub_timeout: float = 3.0):
+    """Carga solo el tokenizador de ``MODEL`` (Hub, modelo empaquetado o carpeta local).
+
+    Parámetros
+    ----------
+    name : str
+        Parámetro ``MODEL``.
+    hub_timeout : float
+        Segundos máximos para comprobar si el Hub responde.
+
+    Devuelve
+    --------
+    transformers.PreTrainedTokenizerBase
+
+    Errores
+    -------
+    HubUnavailableError
+        Si no es local y no se puede obtener del Hub (ni de la caché).
+    """
+    from transformers import AutoTokenizer
+
+    source = resolve_model_source(name)
+    with _hub_errors(name, source, hub_timeout) as local_only:
+        return AutoTokenizer.from_pretrained(source, local_files_only=local_only)
+
+
 @dataclass
 class LoadedModel:
     """Modelo y tokenizador cargados, con de dónde salieron."""
@@ -114,7 +156,7 @@ def load_model_and_tokenizer(
     HubUnavailableError
         Si el modelo no es local y no se puede obtener del Hub (ni de la caché).
     """
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
     num_labels = check_int("num_labels", num_labels, minimum=2, fix="un clasificador necesita al menos 2 clases")
     if id2label is not None and len(id2label) != num_labels:
@@ -125,17 +167,8 @@ def load_model_and_tokenizer(
         kwargs["id2label"] = {int(k): v for k, v in id2label.items()}
         kwargs["label2id"] = {v: int(k) for k, v in id2label.items()}
 
-    local = is_local_source(source)
-    # Sin red: probamos la caché local (p. ej. un modelo ya descargado en una sesión anterior).
-    local_only = not local and not hub_reachable(hub_timeout)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
+    tokenizer = load_tokenizer(name, hub_timeout=hub_timeout)
+    with _hub_errors(name, source, hub_timeout) as local_only:
         model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local_only, **kwargs)
-    except OSError as exc:
-        reason = "el Hub de Hugging Face no responde (¿sin conexión?)" if local_only else "el Hub no lo encontró"
-        raise HubUnavailableError(
-            f"No se pudo cargar MODEL={name!r}: {reason}. Solución: comprueba el nombre y la conexión; "
-            f"{OFFLINE_HINT}. Detalle: {exc}"
-        ) from exc
     max_positions = int(getattr(model.config, "max_position_embeddings", 0) or tokenizer.model_max_length)
     return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)

@@ -139,3 +139,68 @@ def plot_uncertainty(result, bins: int = 20):
     ax_mi.set(title="Información mutua (incertidumbre del modelo)", xlabel="nats", ylabel="textos")
     fig.tight_layout()
     return fig
+
+
+def plot_reliability(reports: dict, title: str = "Diagrama de fiabilidad"):
+    """Diagrama de fiabilidad (exactitud frente a confianza por intervalo) con histograma de confianza.
+
+    Parámetros
+    ----------
+    reports : dict of str → CalibrationReport
+        Uno o varios informes de :func:`course_utils.calibration.expected_calibration_error`
+        (p. ej. ``{"una pasada": r1, "MC dropout": r2}``), con los mismos intervalos.
+    title : str
+        Título del panel superior.
+
+    Devuelve
+    --------
+    matplotlib.figure.Figure
+        Arriba, la exactitud de cada intervalo (la diagonal es la calibración perfecta) y el ECE en
+        la leyenda; abajo, cuántas predicciones cae en cada intervalo.
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``reports`` está vacío.
+    """
+    import matplotlib.pyplot as plt
+
+    if not reports:
+        raise fail("reports", reports, "está vacío", "pasa al menos un informe de expected_calibration_error")
+    fig, (ax, ax_hist) = plt.subplots(2, 1, figsize=(5.5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    ax.plot([0, 1], [0, 1], linestyle="--", color="gray", label="calibración perfecta")
+    width = 1.0 / next(iter(reports.values())).n_bins
+    for i, (name, report) in enumerate(reports.items()):
+        centers = report.bin_edges[:-1] + width / 2
+        mask = report.bin_counts > 0
+        ax.plot(centers[mask], report.bin_accuracy[mask], marker="o", label=f"{name} (ECE {report.ece:.3f})")
+        offset = (i - (len(reports) - 1) / 2) * width / (len(reports) + 1)
+        ax_hist.bar(centers + offset, report.bin_counts, width=width / (len(reports) + 1), label=name)
+    ax.set(title=title, ylabel="exactitud", xlim=(0, 1), ylim=(0, 1.02))
+    ax.legend(loc="upper left", fontsize="small")
+    ax_hist.set(xlabel="confianza (probabilidad de la clase predicha)", ylabel="predicciones")
+    fig.tight_layout()
+    return fig
+
+
+def plot_risk_coverage(curves: dict):
+    """Curvas riesgo–cobertura: error entre las respuestas dadas frente a la fracción respondida.
+
+    Parámetros
+    ----------
+    curves : dict of str → dict
+        Resultados de :func:`course_utils.calibration.risk_coverage_curve`.
+
+    Devuelve
+    --------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for name, curve in curves.items():
+        ax.plot(curve["coverage"], curve["risk"], label=f"{name} (AURC {curve['aurc']:.3f})")
+    ax.set(title="Riesgo–cobertura", xlabel="cobertura (fracción respondida)", ylabel="riesgo (tasa de error)", xlim=(0, 1))
+    ax.legend()
+    fig.tight_layout()
+    return fig

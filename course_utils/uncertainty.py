@@ -207,6 +207,78 @@ def _chunks(lengths: np.ndarray, n_passes: int, batch_size: int, max_batch_token
         start += rows
 
 
+def _batches(tokenizer, texts: list[str], max_length: int, n_passes: int, batch_size: int, max_batch_tokens: int, device):
+    """Lotes ``(filas, entradas)`` ordenados por longitud; cada texto repetido ``n_passes`` veces."""
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    lengths = np.array([len(ids) for ids in encoded["input_ids"]])
+    for rows in _chunks(lengths, n_passes, batch_size, max_batch_tokens):
+        features = [{k: encoded[k][i] for k in encoded.keys()} for i in rows]
+        batch = tokenizer.pad(features, return_tensors="pt")
+        yield rows, {k: v.to(device).repeat(n_passes, *([1] * (v.dim() - 1))) for k, v in batch.items()}
+
+
+def _check_max_length(model: nn.Module, max_length: int) -> int:
+    limit = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 10**9)
+    max_length = check_int("MAX_LENGTH", max_length, minimum=8, fix=f"usa un entero entre 8 y {limit}, el mismo que en el entrenamiento")
+    if max_length > limit:
+        raise fail("MAX_LENGTH", max_length, f"el modelo solo admite {limit} tokens", f"usa un valor <= {limit}")
+    return max_length
+
+
+def predict_logits(
+    model: nn.Module,
+    tokenizer,
+    texts: Sequence[str],
+    max_length: int = 256,
+    batch_size: int = 32,
+    max_batch_tokens: int = 16384,
+) -> np.ndarray:
+    """Logits de una sola pasada determinista (modo evaluación, sin dropout), en el orden de ``texts``.
+
+    Parámetros
+    ----------
+    model : torch.nn.Module
+        Modelo de clasificación de secuencias.
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Su tokenizador.
+    texts : sequence of str
+        Textos.
+    max_length : int
+        Longitud máxima en tokens (la del entrenamiento).
+    batch_size, max_batch_tokens : int
+        Límites de cada lote.
+
+    Devuelve
+    --------
+    numpy.ndarray, forma (N, C)
+        Logits en float32. El modo (``training``) de cada módulo se restaura al terminar.
+
+    Errores
+    -------
+    CourseParameterError
+        Textos vacíos o parámetros fuera de rango.
+    """
+    texts = _validate_texts(texts)
+    max_length = _check_max_length(model, max_length)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
+    device = next(model.parameters()).device
+    previous = {module: module.training for module in model.modules()}
+    out = None
+    try:
+        model.eval()
+        with torch.inference_mode():
+            for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device):
+                logits = model(**batch).logits.float().cpu().numpy()
+                if out is None:
+                    out = np.zeros((len(texts), logits.shape[-1]), dtype=np.float32)
+                out[rows] = logits
+    finally:
+        for module, was_training in previous.items():
+            module.training = was_training
+    return out
+
+
 def mc_dropout_predict(
     model: nn.Module,
     tokenizer,
@@ -268,10 +340,7 @@ def mc_dropout_predict(
     """
     texts = _validate_texts(texts)
     n_passes = check_int("n_passes", n_passes, minimum=1, fix="usa al menos 1 pasada (5 a 20 es lo habitual)")
-    limit = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 10**9)
-    max_length = check_int("MAX_LENGTH", max_length, minimum=8, fix=f"usa un entero entre 8 y {limit}, el mismo que en el entrenamiento")
-    if max_length > limit:
-        raise fail("MAX_LENGTH", max_length, f"el modelo solo admite {limit} tokens", f"usa un valor <= {limit}")
+    max_length = _check_max_length(model, max_length)
     if threshold is not None:
         threshold = check_float("threshold", threshold, 0.0, 1.0)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -281,16 +350,11 @@ def mc_dropout_predict(
     names = list(label_names) if label_names else [config_names[i] for i in sorted(config_names)]
 
     device = next(model.parameters()).device
-    encoded = tokenizer(texts, truncation=True, max_length=max_length)
-    lengths = np.array([len(ids) for ids in encoded["input_ids"]])
     probs = None
     fork_devices = [device.index or 0] if device.type == "cuda" else []
     with mc_dropout_mode(model), torch.inference_mode(), torch.random.fork_rng(devices=fork_devices):
         torch.manual_seed(seed)
-        for rows in _chunks(lengths, n_passes, batch_size, max_batch_tokens):
-            features = [{k: encoded[k][i] for k in encoded.keys()} for i in rows]
-            batch = tokenizer.pad(features, return_tensors="pt")
-            batch = {k: v.to(device).repeat(n_passes, *([1] * (v.dim() - 1))) for k, v in batch.items()}
+        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
             logits = model(**batch).logits.float()
             chunk = torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
             if probs is None:

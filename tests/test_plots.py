@@ -53,3 +53,20 @@ def test_plot_uncertainty():
     conf_ax, mi_ax = fig.axes
     assert sum(p.get_height() for p in conf_ax.patches) == 2
     assert any("umbral 0.6" in t.get_text() for t in conf_ax.get_legend().get_texts())
+
+
+def test_plot_reliability_and_risk_coverage():
+    from course_utils import calibration
+
+    probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6], [0.3, 0.7]])
+    a = calibration.expected_calibration_error(probs, [0, 1, 1, 0], n_bins=5)
+    b = calibration.expected_calibration_error(probs, [0, 0, 1, 1], n_bins=5)
+    fig = plots.plot_reliability({"una pasada": a, "MC dropout": b})
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["calibración perfecta", f"una pasada (ECE {a.ece:.3f})", f"MC dropout (ECE {b.ece:.3f})"]
+    assert sum(p.get_height() for p in fig.axes[1].patches) == 8
+    with pytest.raises(CourseParameterError, match=r"reports=\{\} .*está vacío"):
+        plots.plot_reliability({})
+    curve = calibration.risk_coverage_curve([0.9, 0.6], [True, False])
+    fig = plots.plot_risk_coverage({"MC": curve})
+    assert fig.axes[0].lines[0].get_ydata().tolist() == [0.0, 0.5]

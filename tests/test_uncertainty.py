@@ -204,3 +204,15 @@ def test_packaged_minilm_mc_dropout(minilm):
     assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
     assert not any(m.training for m in minilm.model.modules())
     assert result.label_names == ["negativo", "positivo"]
+
+
+def test_predict_logits_in_input_order_and_restores_mode(tiny_bert, tokenizer):
+    tiny_bert.train()
+    logits = uncertainty.predict_logits(tiny_bert, tokenizer, TEXTS, max_length=64, batch_size=2)
+    assert tiny_bert.training and all(m.training for m in tiny_bert.modules())
+    tiny_bert.eval()
+    with torch.no_grad():
+        expected = np.stack([tiny_bert(**tokenizer([t], return_tensors="pt")).logits[0].numpy() for t in TEXTS])
+    np.testing.assert_allclose(logits, expected, atol=1e-5)
+    with pytest.raises(CourseParameterError, match=r"la lista está vacía"):
+        uncertainty.predict_logits(tiny_bert, tokenizer, [])

@@ -1,0 +1,161 @@
+"""Calibración: error de calibración esperado (ECE), escalado de temperatura y curva riesgo–cobertura.
+
+Un modelo está *calibrado* si, entre las predicciones hechas con confianza 0.8, acierta el 80 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_utils._checks import check_int, fail
+
+
+def _probs_labels(probs, labels) -> tuple[np.ndarray, np.ndarray]:
+    probs = np.asarray(probs, dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1)
+    if probs.ndim != 2 or probs.shape[0] != labels.shape[0]:
+        raise fail("probs", probs.shape, f"debe tener forma (N, C) con N = {labels.shape[0]} etiquetas", "pasa una fila de probabilidades por ejemplo")
+    if not np.allclose(probs.sum(axis=1), 1.0, atol=1e-3):
+        raise fail("probs", "filas que no suman 1", "no son probabilidades", "aplica softmax a los logits antes (scipy.special.softmax(logits, axis=1))")
+    return probs, labels
+
+
+def softmax(logits, temperature: float = 1.0) -> np.ndarray:
+    """Softmax estable de ``logits / temperature`` por filas."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """ECE y su desglose por intervalos de confianza (confianza = probabilidad de la clase predicha)."""
+
+    ece: float
+    n_bins: int
+    bin_edges: np.ndarray  # (n_bins + 1,)
+    bin_counts: np.ndarray  # (n_bins,)
+    bin_confidence: np.ndarray  # (n_bins,) confianza media (nan si el intervalo está vacío)
+    bin_accuracy: np.ndarray  # (n_bins,) exactitud (nan si está vacío)
+
+
+def expected_calibration_error(probs, labels, n_bins: int = 10) -> CalibrationReport:
+    """Error de calibración esperado (ECE) con confianza *top-label* e intervalos de igual anchura.
+
+    ECE = Σ_b (n_b / N) · |exactitud_b − confianza_b|, con ``n_bins`` intervalos de igual anchura en
+    (0, 1]; cada ejemplo cae en el intervalo de su confianza máxima (el límite derecho se incluye).
+
+    Parámetros
+    ----------
+    probs : array (N, C)
+        Probabilidades predichas.
+    labels : array (N,)
+        Etiquetas verdaderas.
+    n_bins : int
+        Número de intervalos (10 o 15 son habituales).
+
+    Devuelve
+    --------
+    CalibrationReport
+
+    Errores
+    -------
+    CourseParameterError
+        Formas incompatibles, filas que no suman 1, ``n_bins`` < 1.
+    """
+    n_bins = check_int("n_bins", n_bins, minimum=1)
+    probs, labels = _probs_labels(probs, labels)
+    confidence = probs.max(axis=1)
+    correct = (probs.argmax(axis=1) == labels).astype(float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    # Intervalos (a, b]: np.digitize con right=True pone la confianza b en el intervalo que acaba en b.
+    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conf = np.bincount(index, weights=confidence, minlength=n_bins) / counts
+        acc = np.bincount(index, weights=correct, minlength=n_bins) / counts
+    gaps = np.where(counts > 0, np.abs(acc - conf), 0.0)
+    ece = float(np.sum(counts / len(labels) * gaps))
+    return CalibrationReport(ece=ece, n_bins=n_bins, bin_edges=edges, bin_counts=counts, bin_confidence=conf, bin_accuracy=acc)
+
+
+def negative_log_likelihood(logits, labels, temperature: float = 1.0) -> float:
+    """Log-verosimilitud negativa media de ``softmax(logits / T)``."""
+    probs = softmax(logits, temperature)
+    labels = np.asarray(labels).reshape(-1)
+    return float(-np.mean(np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, 1.0))))
+
+
+def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
+    """Ajusta la temperatura T que minimiza la log-verosimilitud negativa en validación.
+
+    Escalado de temperatura (Guo et al., 2017): un único parámetro T > 0 divide los logits.
+    T > 1 suaviza un modelo demasiado seguro; no cambia la clase predicha, solo la confianza.
+    Ajústalo en una partición de *validación*, nunca en la de prueba.
+
+    Parámetros
+    ----------
+    logits : array (N, C)
+        Logits de validación (antes del softmax).
+    labels : array (N,)
+        Etiquetas de validación.
+    bounds : (float, float)
+        Intervalo de búsqueda de T.
+
+    Devuelve
+    --------
+    float
+        La temperatura óptima.
+
+    Errores
+    -------
+    CourseParameterError
+        Si las formas no coinciden o hay menos de 2 ejemplos.
+    """
+    from scipy.optimize import minimize_scalar
+
+    logits = np.asarray(logits, dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1)
+    if logits.ndim != 2 or logits.shape[0] != labels.shape[0] or len(labels) < 2:
+        raise fail("logits", logits.shape, f"debe tener forma (N, C) con N = {len(labels)} >= 2", "pasa los logits de la partición de validación")
+    # Se busca log T para que el problema sea simétrico en torno a T = 1.
+    result = minimize_scalar(
+        lambda log_t: negative_log_likelihood(logits, labels, float(np.exp(log_t))),
+        bounds=(np.log(bounds[0]), np.log(bounds[1])),
+        method="bounded",
+        options={"xatol": 1e-5},
+    )
+    return float(np.exp(result.x))
+
+
+def risk_coverage_curve(confidence, correct) -> dict[str, np.ndarray | float]:
+    """Curva riesgo–cobertura de un clasificador que se abstiene por debajo de un umbral.
+
+    Se ordenan los ejemplos de más a menos confianza; responder solo los k más seguros da
+    cobertura k/N y riesgo = tasa de error entre ellos.
+
+    Parámetros
+    ----------
+    confidence : array (N,)
+        Confianza de cada predicción.
+    correct : array (N,) de bool
+        Si cada predicción fue correcta.
+
+    Devuelve
+    --------
+    dict
+        ``coverage``, ``risk`` y ``threshold`` (la confianza del k-ésimo ejemplo), arrays de N
+        valores, y ``aurc`` (área bajo la curva: menor es mejor).
+    """
+    confidence = np.asarray(confidence, dtype=np.float64).reshape(-1)
+    correct = np.asarray(correct, dtype=bool).reshape(-1)
+    if confidence.shape != correct.shape or confidence.size == 0:
+        raise fail("confidence", confidence.shape, f"debe tener la misma forma que correct {correct.shape} y no estar vacía", "pasa un valor por predicción")
+    order = np.argsort(-confidence, kind="stable")
+    errors = np.cumsum(~correct[order])
+    k = np.arange(1, len(order) + 1)
+    risk = errors / k
+    return {"coverage": k / len(order), "risk": risk, "threshold": confidence[order], "aurc": float(risk.mean())}

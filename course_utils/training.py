@@ -1,0 +1,118 @@
+"""Entrenamiento con ``Trainer`` tal como se explica en el cuaderno 06, empaquetado para los demás."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from course_utils.metrics import compute_metrics
+from course_utils.params import TrainingParams
+from course_utils.runtime import Precision, precision_kwargs
+
+
+def tokenize_splits(splits, tokenizer, max_length: int):
+    """Tokeniza cada partición con truncado a ``max_length`` y sin relleno (lo hace el collator).
+
+    Parámetros
+    ----------
+    splits : datasets.DatasetDict
+        Particiones con columna ``text``.
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Tokenizador del modelo.
+    max_length : int
+        Longitud máxima, la misma que se usará al predecir.
+
+    Devuelve
+    --------
+    datasets.DatasetDict
+        Con ``input_ids``, ``attention_mask`` (y ``token_type_ids`` si el modelo los usa).
+    """
+    return splits.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length), batched=True, desc="Tokenizando")
+
+
+def training_arguments(output_dir: str | Path, params: TrainingParams, device: str, precision: Precision, show_progress: bool = False):
+    """Los ``TrainingArguments`` del curso (API de transformers 5), explicados en el cuaderno 06.
+
+    Parámetros
+    ----------
+    output_dir : str o Path
+        Carpeta de los puntos de control.
+    params : TrainingParams
+        Parámetros validados (:func:`course_utils.params.validate_training_params`).
+    device : str
+        Dispositivo resuelto (``"cpu"`` fuerza ``use_cpu=True``).
+    precision : Precision
+        Precisión mixta (:func:`course_utils.runtime.mixed_precision`).
+    show_progress : bool
+        Barra de progreso de ``Trainer``.
+
+    Devuelve
+    --------
+    transformers.TrainingArguments
+        Evaluación y guardado por época, mejor modelo por F1, calentamiento como fracción, lotes
+        agrupados por longitud y ``report_to="none"``.
+    """
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=params.epochs,
+        per_device_train_batch_size=params.batch_size,
+        per_device_eval_batch_size=2 * params.batch_size,
+        gradient_accumulation_steps=params.grad_accum,
+        learning_rate=params.learning_rate,
+        warmup_steps=params.warmup,
+        weight_decay=0.01,
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        logging_strategy="epoch",
+        load_best_model_at_end=True,
+        metric_for_best_model="f1",
+        save_total_limit=1,
+        train_sampling_strategy="group_by_length",
+        use_cpu=device == "cpu",
+        seed=params.seed,
+        report_to="none",
+        disable_tqdm=not show_progress,
+        **precision_kwargs(precision),
+    )
+
+
+def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
+    """Crea el ``Trainer`` del curso con las dos correcciones del cuaderno 06.
+
+    1. ``loss_is_scaled_for_ga = False``: BERT devuelve una pérdida media e ignora
+       ``num_items_in_batch``; sin esto, la pérdida (y el gradiente) salen multiplicados por
+       ``gradient_accumulation_steps`` en transformers 5.
+    2. Relleno dinámico con ``DataCollatorWithPadding``.
+
+    Parámetros
+    ----------
+    model, tokenizer
+        Modelo y tokenizador.
+    tokenized : datasets.DatasetDict
+        Con particiones ``"train"`` y ``"test"`` (o ``"validation"``, que se prefiere para evaluar).
+    args : transformers.TrainingArguments
+        Ver :func:`training_arguments`.
+    **kwargs
+        Se pasan a ``Trainer``.
+
+    Devuelve
+    --------
+    transformers.Trainer
+    """
+    from transformers import DataCollatorWithPadding, Trainer
+
+    eval_split = "validation" if "validation" in tokenized else "test"
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=tokenized["train"],
+        eval_dataset=tokenized[eval_split],
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer=tokenizer),
+        compute_metrics=compute_metrics,
+        **kwargs,
+    )
+    trainer.loss_is_scaled_for_ga = False
+    return trainer

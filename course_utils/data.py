@@ -15,10 +15,15 @@ from course_utils.runtime import hub_reachable
 
 # Alias cortos de conjuntos del Hub que usa el curso.
 HUB_ALIASES = {"imdb": "stanfordnlp/imdb"}
-# Conjunto pequeño escrito por el proyecto (reseñas inventadas, en inglés como IMDB) que viaja
-# dentro del paquete: permite ejecutar los cuadernos y las pruebas sin red y sin IMDB.
+# Conjuntos pequeños escritos por el proyecto que viajan dentro del paquete: permiten ejecutar los
+# cuadernos y las pruebas sin red. «resenas-mini»: reseñas de cine inventadas, en inglés como IMDB,
+# 2 clases. «opiniones-es»: opiniones de compras en español, 3 clases, columnas opinion/sentimiento.
 SAMPLE_DATASET = "resenas-mini"
-SAMPLE_DATA_DIR = Path(__file__).parent / "sample_data" / "resenas_mini"
+SAMPLE_DATASETS = {
+    "resenas-mini": Path(__file__).parent / "sample_data" / "resenas_mini",
+    "opiniones-es": Path(__file__).parent / "sample_data" / "opiniones_es",
+}
+SAMPLE_DATA_DIR = SAMPLE_DATASETS[SAMPLE_DATASET]
 LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "json"}
 OFFLINE_DATA_HINT = (
     'sin conexión, usa DATA con la ruta de una carpeta o archivo local (p. ej. "../shared/data/imdb") '
@@ -79,8 +84,8 @@ def load_text_dataset(
     Parámetros
     ----------
     source : str
-        Nombre del Hub (``"imdb"``, ``"stanfordnlp/imdb"``), ``"resenas-mini"`` (incluido en el
-        paquete), un archivo ``.parquet``/``.csv``/``.json``/``.jsonl`` o una carpeta con
+        Nombre del Hub (``"imdb"``, ``"stanfordnlp/imdb"``), ``"resenas-mini"`` u ``"opiniones-es"``
+        (incluidos en el paquete), un archivo ``.parquet``/``.csv``/``.json``/``.jsonl`` o una carpeta con
         ``{split}.parquet`` (o ``.csv``, ``.json``, ``.jsonl``).
     split : str
         Partición a cargar (``"train"`` o ``"test"``).
@@ -115,8 +120,8 @@ def load_text_dataset(
 
     if not isinstance(source, str) or not source.strip():
         raise fail("DATA", source, "debe ser un texto no vacío", 'usa "imdb" o la ruta de un archivo o carpeta')
-    if source == SAMPLE_DATASET:
-        source = str(SAMPLE_DATA_DIR)
+    if source in SAMPLE_DATASETS:
+        source = str(SAMPLE_DATASETS[source])
     if Path(source).expanduser().exists() or _looks_like_path(source):
         path = _local_file(source, split)
         if LOCAL_FORMATS[path.suffix.lower()] != "parquet":

@@ -60,3 +60,48 @@ def prepare_output_dir(output_dir: str | Path, stamp: str | None = None) -> Outp
         print(f"La ejecución anterior en {root} se conserva en {previous}.")
     root.mkdir(parents=True, exist_ok=True)
     return OutputPaths(root=root, model_dir=root / "modelo", metrics_path=root / "metrics.json", previous=previous)
+
+
+def write_metrics(paths: OutputPaths, notebook: str, metrics: dict, parameters: dict, **extra) -> Path:
+    """Escribe ``metrics.json`` con las métricas finales y los parámetros usados.
+
+    ``make run-all`` y las pruebas leen este archivo. Los valores ``NaN`` se escriben como ``null``
+    (JSON no admite ``NaN``).
+
+    Parámetros
+    ----------
+    paths : OutputPaths
+        Resultado de :func:`prepare_output_dir`.
+    notebook : str
+        Nombre del cuaderno.
+    metrics : dict
+        Métricas (números).
+    parameters : dict
+        Parámetros usados.
+    **extra
+        Otros campos de primer nivel (p. ej. ``n_train``).
+
+    Devuelve
+    --------
+    Path
+        La ruta escrita.
+    """
+    import json
+    import math
+
+    def clean(value):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if hasattr(value, "item"):  # escalares de numpy
+            return clean(value.item())
+        return value
+
+    summary = {
+        "notebook": notebook,
+        "metrics": {k: clean(v) for k, v in metrics.items()},
+        "parameters": {k: clean(v) for k, v in parameters.items()},
+        **{k: clean(v) for k, v in extra.items()},
+    }
+    paths.metrics_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"Métricas guardadas en {paths.metrics_path}")
+    return paths.metrics_path

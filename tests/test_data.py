@@ -60,6 +60,13 @@ def test_sample_dataset_is_label_sorted_and_balanced():
     assert len(data.load_text_dataset("resenas-mini", split="test")) == 24
 
 
+def test_spanish_three_class_sample():
+    ds = data.load_text_dataset("opiniones-es", text_column="opinion", label_column="sentimiento", label_names=["negativo", "neutro", "positivo"])
+    assert data.label_names_of(ds) == ["negativo", "neutro", "positivo"]
+    assert [r["n"] for r in data.class_distribution(ds)] == [30, 30, 30]
+    assert len(data.load_text_dataset("opiniones-es", split="test", text_column="opinion", label_column="sentimiento")) == 30
+
+
 def test_string_labels_are_encoded(tmp_path):
     pd.DataFrame({"text": ["a", "b", "c"], "label": ["pos", "neg", "pos"]}).to_csv(tmp_path / "d.csv", index=False)
     ds = data.load_text_dataset(str(tmp_path / "d.csv"))

@@ -1,6 +1,7 @@
 """Los cuadernos son fuentes: sin salidas, una celda de parámetros literal, insignia de Colab correcta."""
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -19,8 +20,21 @@ sys.path.insert(0, str(ROOT / "tools"))
 import sync_install_cell  # noqa: E402
 
 
-def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS][:1] == ["06_Ajuste_Fino_Clasificacion.ipynb"] or NOTEBOOKS
+def test_there_are_notebooks_and_readme_lists_them():
+    assert "06_Ajuste_Fino_Clasificacion.ipynb" in [p.name for p in NOTEBOOKS]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    repo = sync_install_cell.repository_url().removeprefix("https://github.com/")
+    for path in NOTEBOOKS:
+        assert f"(notebooks/{path.name})" in readme, f"el README no enlaza {path.name}"
+        assert f"colab.research.google.com/github/{repo}/blob/main/notebooks/{path.name}" in readme
+
+
+def test_links_between_notebooks_resolve():
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        for target in re.findall(r"\]\(([^)#:]+\.ipynb)\)", text):
+            assert (path.parent / target).is_file(), f"{path.name} enlaza {target}, que no existe"
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)

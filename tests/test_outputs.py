@@ -3,7 +3,7 @@
 import pytest
 
 from course_utils._checks import CourseParameterError
-from course_utils.outputs import prepare_output_dir
+from course_utils.outputs import prepare_output_dir, write_metrics
 
 
 def test_fresh_dir(tmp_path):
@@ -37,3 +37,15 @@ def test_errors(tmp_path):
         prepare_output_dir(tmp_path / "archivo")
     with pytest.raises(CourseParameterError, match=r"OUTPUT_DIR='' .*está vacío"):
         prepare_output_dir("")
+
+
+def test_write_metrics_is_valid_json(tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    paths = prepare_output_dir(tmp_path / "s")
+    path = write_metrics(paths, "nb", {"accuracy": np.float64(0.5), "ece": float("nan")}, {"SEED": 1}, n_test=np.int64(3))
+    data = json.loads(path.read_text())
+    assert data == {"notebook": "nb", "metrics": {"accuracy": 0.5, "ece": None}, "parameters": {"SEED": 1}, "n_test": 3}
+    assert "Métricas guardadas en" in capsys.readouterr().out

@@ -54,7 +54,7 @@ def check_index_in_browser(build: Path, expected: dict[str, str]) -> None:
 def test_smoke_run_with_a_failing_notebook(tmp_path):
     source = tmp_path / "notebooks"
     source.mkdir()
-    shutil.copy(ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb", source)
+    shutil.copy(ROOT / "notebooks" / "06_2_Linea_Base_Clasica.ipynb", source)  # el más rápido
     shutil.copy(ROOT / "tests" / "fixtures" / "99_falla.ipynb", source)
     build = tmp_path / "build"
     proc = subprocess.run(
@@ -63,19 +63,19 @@ def test_smoke_run_with_a_failing_notebook(tmp_path):
     )
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
-    assert "PERFIL=smoke" in out and "[1/2] 06_Ajuste_Fino_Clasificacion.ipynb" in out
+    assert "PERFIL=smoke" in out and "[1/2] 06_2_Linea_Base_Clasica.ipynb" in out
     assert "99_falla: celda [4] «raise ValueError(" in out and "ValueError: fallo deliberado de la prueba" in out
-    assert "cuaderno parcial en build/99_falla.ipynb" in out
+    assert f"cuaderno parcial en {build / '99_falla.ipynb'}" in out
     # El que funciona termina aunque el otro falle; el parcial queda para inspeccionarlo.
     partial = nbformat.read(build / "99_falla.ipynb", as_version=4)
     assert any("antes del fallo" in o.get("text", "") for c in partial.cells for o in c.get("outputs", []))
-    assert json.loads((build / "06_Ajuste_Fino_Clasificacion" / "metrics.json").read_text())["metrics"]["accuracy"] >= 0
+    assert json.loads((build / "06_2_Linea_Base_Clasica" / "metrics.json").read_text())["metrics"]["accuracy"] >= 0
     index = (build / "index.html").read_text()
-    assert "data-notebook='06_Ajuste_Fino_Clasificacion'" in index and "data-notebook='99_falla'" in index
-    assert (build / "06_Ajuste_Fino_Clasificacion.html").is_file() and (build / "99_falla.html").is_file()
+    assert "data-notebook='06_2_Linea_Base_Clasica'" in index and "data-notebook='99_falla'" in index
+    assert (build / "06_2_Linea_Base_Clasica.html").is_file() and (build / "99_falla.html").is_file()
     summary = (build / "resumen.md").read_text()
-    assert "| 06_Ajuste_Fino_Clasificacion | ok |" in summary and "| 99_falla | error |" in summary
-    check_index_in_browser(build, {"06_Ajuste_Fino_Clasificacion": "ok", "99_falla": "error"})
+    assert "| 06_2_Linea_Base_Clasica | ok |" in summary and "| 99_falla | error |" in summary
+    check_index_in_browser(build, {"06_2_Linea_Base_Clasica": "ok", "99_falla": "error"})
     # Las fuentes no se tocan.
     assert nbformat.read(source / "99_falla.ipynb", as_version=4).cells[4].outputs == []
 
@@ -105,7 +105,7 @@ def test_parameter_values_parse_like_literals():
 
 
 def test_notebook_selection():
-    assert [p.name for p in run_course.select_notebooks("06")] == ["06_Ajuste_Fino_Clasificacion.ipynb"]
+    assert [p.name for p in run_course.select_notebooks("Ajuste")] == ["06_Ajuste_Fino_Clasificacion.ipynb"]
     with pytest.raises(SystemExit, match=r"NOTEBOOKS='zz' no coincide con ningún cuaderno. Disponibles: 06_"):
         run_course.select_notebooks("zz")
 

@@ -99,24 +99,33 @@ def choose_profile(requested: str, data_override: str | None) -> tuple[str, dict
     return profile, params
 
 
-def notebook_params(path: Path) -> set[str]:
-    """Nombres definidos en la celda ``parameters`` del cuaderno."""
+def notebook_params(path: Path) -> dict[str, dict[str, Any]]:
+    """Parámetros de la celda ``parameters`` del cuaderno: ``{nombre: {"default": ..., ...}}``."""
     import papermill
 
-    return set(papermill.inspect_notebook(str(path)))
+    return dict(papermill.inspect_notebook(str(path)))
 
 
-def run_one(path: Path, build: Path, params: dict[str, Any]) -> Result:
-    """Ejecuta un cuaderno con papermill en ``build/`` y lo convierte a HTML."""
+def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset[str] = frozenset()) -> Result:
+    """Ejecuta un cuaderno con papermill en ``build/`` y lo convierte a HTML.
+
+    ``explicit`` son los parámetros que dio el usuario (``-p``/``--data``): se pasan siempre.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     result = Result(name=path.stem)
     known = notebook_params(path)
-    unknown = sorted(set(params) - known)
+    unknown = sorted(set(params) - set(known))
     if unknown:
         print(f"  ⚠ {path.name} no define {', '.join(unknown)}: esos parámetros no se le pasan.")
     run_params = {k: v for k, v in params.items() if k in known}
+    # Los perfiles apuntan DATA a IMDB; un cuaderno con otros datos (p. ej. los ejercicios en español,
+    # con su conjunto incluido en el paquete) conserva los suyos.
+    default_data = str(known.get("DATA", {}).get("default", "")).strip("'\"")
+    if "DATA" in run_params and default_data and default_data != "imdb" and "DATA" not in explicit:
+        print(f"  {path.name} usa sus propios datos (DATA={default_data!r}); el perfil no los cambia.")
+        del run_params["DATA"]
     if "OUTPUT_DIR" in known:
         run_params["OUTPUT_DIR"] = str(build / path.stem)
     result.parameters = run_params
@@ -223,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
 
     notebooks = select_notebooks(args.notebooks, Path(args.source))
     profile, params = choose_profile(args.perfil, args.data)
+    explicit = {"DATA"} if args.data else set()
     for item in args.param:
         name, _, value = item.partition("=")
         params[name] = parse_value(value)
+        explicit.add(name)
     build = Path(args.build).resolve()
     build.mkdir(parents=True, exist_ok=True)
     print(f"{len(notebooks)} cuaderno(s) → {build}. Tiempo esperado: {EXPECTED_MINUTES.get(profile, '?')}.")
@@ -235,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for i, path in enumerate(notebooks, start=1):
             print(f"\n[{i}/{len(notebooks)}] {path.name} (transcurrido {time.perf_counter() - start:.0f} s)", flush=True)
-            result = run_one(path, build, params)
+            result = run_one(path, build, params, frozenset(explicit))
             results.append(result)
             print(f"[{i}/{len(notebooks)}] {path.name}: {result.status} en {result.seconds:.0f} s {result.error}", flush=True)
             if result.status == "interrumpido":
@@ -248,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nResumen: {build / 'index.html'} y {build / 'resumen.md'} ({total:.0f} s en total).")
     if failed or len(results) < len(notebooks):
         for r in failed:
-            print(f"  ✗ {r.name}: {r.error} (cuaderno parcial en build/{r.name}.ipynb)")
+            print(f"  ✗ {r.name}: {r.error} (cuaderno parcial en {build / (r.name + '.ipynb')})")
         return 1
     print("Todos los cuadernos terminaron bien.")
     return 0

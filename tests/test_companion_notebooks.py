@@ -1,0 +1,76 @@
+"""Los cuadernos complementarios del módulo 06, ejecutados con papermill sin red, como el principal."""
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import papermill
+import pytest
+
+from .conftest import IMDB_DIR, requires_imdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import run_course  # noqa: E402
+
+pytestmark = pytest.mark.notebook
+
+
+def run(name: str, tmp_path: Path, **overrides) -> dict:
+    """Ejecuta ``notebooks/<name>.ipynb`` con los parámetros diminutos de ``make smoke`` (más ``overrides``)."""
+    source = ROOT / "notebooks" / f"{name}.ipynb"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    known = papermill.inspect_notebook(str(source))
+    params = {k: v for k, v in {**run_course.SMOKE_PARAMS, **overrides}.items() if k in known}
+    if str(known.get("DATA", {}).get("default", "")).strip("'\"") != "imdb" and "DATA" not in overrides:
+        params.pop("DATA", None)  # como run-all: los ejercicios conservan sus datos en español
+    params["OUTPUT_DIR"] = str(tmp_path / "salidas")
+    papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before, "papermill no debe modificar el cuaderno fuente"
+    return json.loads((tmp_path / "salidas" / "metrics.json").read_text(encoding="utf-8"))
+
+
+def test_data_notebook(tmp_path):
+    summary = run("06_1_Datos_y_Balanceo", tmp_path)
+    m = summary["metrics"]
+    assert m["n_total"] == 80 and m["n_train"] + m["n_test"] == 12
+    assert 0 <= m["truncated_fraction"] <= 1 and m["tokens_median"] > 5
+
+
+def test_baseline_notebook(tmp_path):
+    summary = run("06_2_Linea_Base_Clasica", tmp_path, N_PER_CLASS=20)
+    m = summary["metrics"]
+    assert set(m) >= {"accuracy", "f1", "precision", "recall", "train_seconds"}
+    # Las reseñas inventadas son fáciles para TF-IDF: muy por encima del azar.
+    assert m["accuracy"] >= 0.75
+    assert summary["n_test"] == 8
+
+
+def test_calibration_notebook(tmp_path):
+    summary = run("06_3_Incertidumbre_y_Calibracion", tmp_path, N_PER_CLASS=10, MC_PASSES_MAX=4)
+    m = summary["metrics"]
+    for key in ("ece_single", "ece_mc", "ece_temperature"):
+        assert 0 <= m[key] <= 1, key
+    assert 0.05 <= m["temperature"] <= 20
+    assert summary["n_train"] + summary["n_validation"] + summary["n_test"] == 20
+
+
+def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
+    exercises = run("06_4_Ejercicios", tmp_path / "ej")
+    assert exercises["metrics"] == {"solved": 0, "total": 4}
+    solutions = run("06_4_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
+    assert solutions["parameters"]["DATA"] == "opiniones-es"
+    assert solutions["n_test"] == 30
+    assert set(solutions["metrics"]) >= {"accuracy", "f1", "f1_weighted", "precision"}
+
+
+@requires_imdb
+def test_data_and_baseline_on_real_imdb(tmp_path):
+    data_summary = run("06_1_Datos_y_Balanceo", tmp_path / "d", DATA=str(IMDB_DIR), N_PER_CLASS=100, MAX_LENGTH=256)
+    m = data_summary["metrics"]
+    assert m["n_total"] == 25000
+    assert 200 < m["tokens_median"] < 350 and 0.2 < m["truncated_fraction"] < 0.6
+    base = run("06_2_Linea_Base_Clasica", tmp_path / "b", DATA=str(IMDB_DIR), N_PER_CLASS=500)
+    assert base["metrics"]["accuracy"] >= 0.75

@@ -27,7 +27,8 @@ SAMPLE_DATA_DIR = SAMPLE_DATASETS[SAMPLE_DATASET]
 LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "json"}
 OFFLINE_DATA_HINT = (
     'sin conexión, usa DATA con la ruta de una carpeta o archivo local (p. ej. "../shared/data/imdb") '
-    f'o DATA="{SAMPLE_DATASET}" (conjunto pequeño incluido en el paquete)'
+    f'o DATA="{SAMPLE_DATASET}" (conjunto pequeño incluido en el paquete); para todo el curso, el perfil '
+    "sin conexión: `make run-all PERFIL=local`"
 )
 
 

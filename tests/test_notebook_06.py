@@ -75,6 +75,20 @@ def test_invalid_parameter_fails_early_in_spanish(tmp_path):
     assert "load_model_and_tokenizer" not in info.value.source
 
 
+def test_without_network_the_first_failing_cell_names_the_offline_profile(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # un puerto local cerrado hace de Hub inalcanzable
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        run_notebook(tmp_path, MODEL="bert-base-uncased", DATA="imdb")
+    error = info.value
+    assert error.ename == "HubUnavailableError" and "load_text_dataset" in error.source
+    assert "no responde" in error.evalue and "PERFIL=local" in error.evalue and "resenas-mini" in error.evalue
+
+
 @requires_imdb
 def test_real_imdb_beats_chance(tmp_path):
     summary, _ = run_notebook(

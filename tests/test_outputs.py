@@ -49,3 +49,14 @@ def test_write_metrics_is_valid_json(tmp_path, capsys):
     data = json.loads(path.read_text())
     assert data == {"notebook": "nb", "metrics": {"accuracy": 0.5, "ece": None}, "parameters": {"SEED": 1}, "n_test": 3}
     assert "Métricas guardadas en" in capsys.readouterr().out
+
+
+def test_never_writes_into_notebooks_sources(tmp_path, capsys):
+    repo = tmp_path / "repo"
+    (repo / "course_utils").mkdir(parents=True)
+    (repo / "notebooks").mkdir()
+    (repo / "notebooks" / "06.ipynb").write_text("{}")
+    paths = prepare_output_dir(repo / "notebooks" / "salidas" / "06")
+    assert paths.root == repo / "build" / "salidas" / "06" and paths.root.is_dir()
+    assert not (repo / "notebooks" / "salidas").exists()
+    assert "caería dentro de notebooks/" in capsys.readouterr().out

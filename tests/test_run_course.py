@@ -124,3 +124,21 @@ def test_unknown_parameter_is_reported_not_ignored(tmp_path, capsys, monkeypatch
     assert result.status == "interrumpido" and "Ctrl-C" in result.error
     assert "99_falla.ipynb no define N_PER_CLASS" in capsys.readouterr().out
     assert calls == {"EPOCHS": 2, "OUTPUT_DIR": str(tmp_path / "99_falla")}
+
+
+def test_own_data_notebooks_keep_their_data_and_size(tmp_path, capsys, monkeypatch):
+    calls = {}
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, **k: calls.update(parameters))
+    notebook = ROOT / "notebooks" / "06_4_Soluciones.ipynb"
+    run_course.run_one(notebook, tmp_path, {"DATA": "/datos/imdb", "N_PER_CLASS": 250, "EPOCHS": 2})
+    assert "DATA" not in calls and calls["N_PER_CLASS"] == 30 and calls["EPOCHS"] == 2
+    out = capsys.readouterr().out
+    assert "usa sus propios datos (DATA='opiniones-es')" in out and "N_PER_CLASS=250 supera los datos" in out
+    calls.clear()
+    run_course.run_one(notebook, tmp_path, {"N_PER_CLASS": 6})
+    assert calls["N_PER_CLASS"] == 6
+    calls.clear()
+    run_course.run_one(notebook, tmp_path, {"DATA": "mis.csv", "N_PER_CLASS": 99}, frozenset({"DATA", "N_PER_CLASS"}))
+    assert calls["DATA"] == "mis.csv" and calls["N_PER_CLASS"] == 99

@@ -126,6 +126,11 @@ def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset
     if "DATA" in run_params and default_data and default_data != "imdb" and "DATA" not in explicit:
         print(f"  {path.name} usa sus propios datos (DATA={default_data!r}); el perfil no los cambia.")
         del run_params["DATA"]
+        # Y no pide más ejemplos por clase de los que el cuaderno usa con esos datos.
+        own_n = parse_value(str(known.get("N_PER_CLASS", {}).get("default", "None")))
+        if isinstance(own_n, int) and run_params.get("N_PER_CLASS", 0) > own_n and "N_PER_CLASS" not in explicit:
+            print(f"  N_PER_CLASS={run_params['N_PER_CLASS']} supera los datos de {path.name}: se usa {own_n}.")
+            run_params["N_PER_CLASS"] = own_n
     if "OUTPUT_DIR" in known:
         run_params["OUTPUT_DIR"] = str(build / path.stem)
     result.parameters = run_params

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_float, check_int, fail
+from course_utils.params import check_max_length
 
 UNCERTAIN = "incierto"
 # Atributos con los que algunos módulos guardan una probabilidad de dropout (float) que aplican
@@ -63,6 +64,17 @@ def stochastic_modules(model: nn.Module) -> list[nn.Module]:
 
 
 @contextlib.contextmanager
+def restored_modes(model: nn.Module) -> Iterator[None]:
+    """Contexto que, al salir (también tras una excepción), devuelve a cada módulo su ``training``."""
+    previous = {module: module.training for module in model.modules()}
+    try:
+        yield
+    finally:
+        for module, was_training in previous.items():
+            module.training = was_training
+
+
+@contextlib.contextmanager
 def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
     """Contexto que activa toda la dropout del modelo y deja el resto en modo evaluación.
 
@@ -101,15 +113,11 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
             "no tiene ninguna dropout activa (todas con p = 0), así que las T pasadas serían idénticas",
             "carga el modelo con dropout > 0 (p. ej. hidden_dropout_prob=0.1) o usa una sola pasada",
         )
-    previous = {module: module.training for module in model.modules()}
-    try:
+    with restored_modes(model):
         model.eval()
         for module in active:
             module.training = True
         yield active
-    finally:
-        for module, was_training in previous.items():
-            module.training = was_training
 
 
 def uncertainty_measures(pass_probs: np.ndarray) -> dict[str, np.ndarray]:
@@ -218,11 +226,8 @@ def _batches(tokenizer, texts: list[str], max_length: int, n_passes: int, batch_
 
 
 def _check_max_length(model: nn.Module, max_length: int) -> int:
-    limit = int(getattr(getattr(model, "config", None), "max_position_embeddings", 0) or 10**9)
-    max_length = check_int("MAX_LENGTH", max_length, minimum=8, fix=f"usa un entero entre 8 y {limit}, el mismo que en el entrenamiento")
-    if max_length > limit:
-        raise fail("MAX_LENGTH", max_length, f"el modelo solo admite {limit} tokens", f"usa un valor <= {limit}")
-    return max_length
+    limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+    return check_max_length(max_length, int(limit) if limit else None)
 
 
 def predict_logits(
@@ -263,19 +268,14 @@ def predict_logits(
     batch_size = check_int("batch_size", batch_size, minimum=1)
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
     device = next(model.parameters()).device
-    previous = {module: module.training for module in model.modules()}
     out = None
-    try:
+    with restored_modes(model), torch.inference_mode():
         model.eval()
-        with torch.inference_mode():
-            for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device):
-                logits = model(**batch).logits.float().cpu().numpy()
-                if out is None:
-                    out = np.zeros((len(texts), logits.shape[-1]), dtype=np.float32)
-                out[rows] = logits
-    finally:
-        for module, was_training in previous.items():
-            module.training = was_training
+        for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device):
+            logits = model(**batch).logits.float().cpu().numpy()
+            if out is None:
+                out = np.zeros((len(texts), logits.shape[-1]), dtype=np.float32)
+            out[rows] = logits
     return out
 
 

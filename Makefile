@@ -27,7 +27,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(DATA),--data "$(DATA)")
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint run-all smoke sync-notebooks clean
+.PHONY: help install test lint run-all smoke bench sync-notebooks clean
 
 help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
@@ -56,6 +56,9 @@ run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.ht
 
 smoke: install ## Igual que run-all con parámetros diminutos (lo que usa CI)
 	$(PY) tools/run_course.py --perfil smoke $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)")
+
+bench: install ## Mide la velocidad frente a la configuración original (build/bench.json; tabla en el README)
+	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE))
 
 sync-notebooks: install ## Regenera la celda de instalación de cada cuaderno desde requirements.txt
 	$(PY) tools/sync_install_cell.py

@@ -8,6 +8,7 @@ import platform
 import socket
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import torch
@@ -95,31 +96,62 @@ class Precision:
         return "bf16" if self.bf16 else "fp16" if self.fp16 else "fp32"
 
 
+def cpu_name() -> str:
+    """Nombre del procesador (de /proc/cpuinfo en Linux)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="ignore").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU desconocida"
+
+
+def cpu_supports_bf16() -> bool:
+    """``True`` si la CPU tiene instrucciones bf16 nativas (``avx512_bf16`` o ``amx_bf16``, Linux).
+
+    Sin ellas, bf16 en CPU se emula y es *más lento* que fp32; por eso no basta con que torch lo admita.
+    """
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="ignore").split())
+    except OSError:
+        return False
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
 def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> Precision:
-    """Decide la precisión mixta: solo en CUDA (bf16 si la GPU lo admite, si no fp16).
+    """Decide la precisión reducida según el hardware.
+
+    CUDA: bf16 si la GPU lo admite, si no fp16. CPU: bf16 (autocast) solo si la CPU tiene
+    instrucciones bf16 nativas. MPS u otro caso: fp32.
 
     Parámetros
     ----------
     device : str
         Dispositivo ya resuelto con :func:`resolve_device`.
     enabled : bool
-        ``False`` fuerza fp32 (útil para comparar o depurar).
+        ``False`` fuerza fp32 (parámetro ``MIXED_PRECISION`` de los cuadernos).
     verbose : bool
-        Si es ``True``, imprime la elección.
+        Si es ``True``, imprime la elección y el motivo.
 
     Devuelve
     --------
     Precision
-        Campos ``bf16`` y ``fp16``, listos para ``TrainingArguments(**asdict(p))``.
+        Campos ``bf16`` y ``fp16``, listos para ``TrainingArguments(**precision_kwargs(p))``.
     """
-    if enabled and device == "cuda":
+    if not enabled:
+        result, why = Precision(bf16=False, fp16=False), "desactivada con MIXED_PRECISION=False"
+    elif device == "cuda":
         bf16 = torch.cuda.is_bf16_supported()
         result = Precision(bf16=bf16, fp16=not bf16)
+        why = "GPU con bf16" if bf16 else "GPU sin bf16: fp16"
+    elif device == "cpu" and cpu_supports_bf16():
+        result, why = Precision(bf16=True, fp16=False), "CPU con instrucciones bf16 (autocast)"
     else:
         result = Precision(bf16=False, fp16=False)
+        why = "la CPU no tiene instrucciones bf16 nativas" if device == "cpu" else f"dispositivo '{device}'"
     if verbose:
-        why = "desactivada por parámetro" if not enabled else f"dispositivo '{device}'"
-        print(f"Precisión de entrenamiento: {result.name} ({why}).")
+        print(f"Precisión: {result.name} ({why}).")
     return result
 
 
@@ -189,6 +221,7 @@ def environment_report(device: str | None = None) -> dict[str, str]:
         report["gpu"] = "Apple MPS"
     else:
         report["gpu"] = "ninguna (se entrenará en CPU)"
+    report["cpu"] = f"{cpu_name()}{' (con bf16)' if cpu_supports_bf16() else ''}, {torch.get_num_threads()} hilos"
     report["entorno"] = "Google Colab" if in_colab() else f"{platform.system()} {platform.machine()}"
     if device is not None:
         report["DEVICE"] = device

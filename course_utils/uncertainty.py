@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils._checks import check_float, check_int, fail
+from course_utils._checks import check_choice, check_float, check_int, fail
 from course_utils.params import check_max_length
 
 UNCERTAIN = "incierto"
@@ -279,6 +279,58 @@ def predict_logits(
     return out
 
 
+MODES = ("full", "head")
+AUTOCAST = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def _autocast(device: torch.device, precision: str):
+    dtype = AUTOCAST[precision]
+    return torch.autocast(device.type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
+
+
+def _full_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+    """Cada lote repite sus textos T veces: una llamada al modelo da las T pasadas."""
+    with mc_dropout_mode(model):
+        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+            logits = model(**batch).logits.float()
+            yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
+
+
+def classification_head(model: nn.Module) -> tuple[nn.Module, nn.Dropout]:
+    """La capa de clasificación y su dropout (``model.classifier`` y ``model.dropout``, como en BERT).
+
+    Errores
+    -------
+    CourseParameterError
+        Si el modelo no tiene esa estructura o su dropout es 0.
+    """
+    head, dropout = getattr(model, "classifier", None), getattr(model, "dropout", None)
+    if not isinstance(head, nn.Module) or not isinstance(dropout, nn.Dropout):
+        raise fail("mode", "head", f"{type(model).__name__} no tiene `classifier` y `dropout` como BERT", 'usa mode="full"')
+    if dropout.p <= 0:
+        raise fail("mode", "head", "la dropout de la cabeza es 0, así que las pasadas serían idénticas", 'usa mode="full" o un modelo con classifier_dropout > 0')
+    return head, dropout
+
+
+def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+    """El codificador una vez (modo evaluación); la dropout de la cabeza, T veces."""
+    head, dropout = classification_head(model)
+    captured: list[torch.Tensor] = []
+    # La entrada de `classifier` en modo evaluación es la representación agrupada (la dropout es la identidad).
+    handle = head.register_forward_pre_hook(lambda module, args: captured.append(args[0]))
+    try:
+        with restored_modes(model):
+            model.eval()
+            for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device):
+                captured.clear()
+                model(**batch)
+                features = captured[0].unsqueeze(0).expand(n_passes, *captured[0].shape)
+                logits = head(nn.functional.dropout(features, p=dropout.p, training=True)).float()
+                yield rows, torch.softmax(logits, dim=-1).cpu().numpy()
+    finally:
+        handle.remove()
+
+
 def mc_dropout_predict(
     model: nn.Module,
     tokenizer,
@@ -290,6 +342,8 @@ def mc_dropout_predict(
     batch_size: int = 16,
     max_batch_tokens: int = 16384,
     label_names: list[str] | None = None,
+    mode: str = "full",
+    precision: str = "fp32",
 ) -> MCDropoutResult:
     """Predice con MC dropout: T pasadas estocásticas, por lotes de textos, sin gradientes.
 
@@ -321,6 +375,13 @@ def mc_dropout_predict(
         Presupuesto de tokens por llamada al modelo (textos × T × longitud).
     label_names : list of str, opcional
         Nombres de clase; por defecto ``model.config.id2label``.
+    mode : {"full", "head"}
+        ``"full"``: toda la dropout del modelo se muestrea en cada pasada (MC dropout completo).
+        ``"head"``: el codificador se ejecuta una sola vez, en modo evaluación, y solo se muestrea la
+        dropout de la cabeza de clasificación T veces. Mucho más barato (≈ una pasada), pero mide
+        solo la incertidumbre de la cabeza; el cuaderno de calibración compara ambos.
+    precision : {"fp32", "bf16", "fp16"}
+        Autocast durante la inferencia (``Precision.name`` de :func:`course_utils.runtime.mixed_precision`).
 
     Devuelve
     --------
@@ -346,17 +407,18 @@ def mc_dropout_predict(
     batch_size = check_int("batch_size", batch_size, minimum=1)
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
     seed = check_int("seed", seed, minimum=0)
+    check_choice("mode", mode, MODES)
+    check_choice("precision", precision, tuple(AUTOCAST))
     config_names = getattr(getattr(model, "config", None), "id2label", None) or {}
     names = list(label_names) if label_names else [config_names[i] for i in sorted(config_names)]
 
     device = next(model.parameters()).device
     probs = None
     fork_devices = [device.index or 0] if device.type == "cuda" else []
-    with mc_dropout_mode(model), torch.inference_mode(), torch.random.fork_rng(devices=fork_devices):
+    sampler = _head_passes if mode == "head" else _full_passes
+    with torch.inference_mode(), torch.random.fork_rng(devices=fork_devices), _autocast(device, precision):
         torch.manual_seed(seed)
-        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
-            logits = model(**batch).logits.float()
-            chunk = torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
+        for rows, chunk in sampler(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
             if probs is None:
                 probs = np.zeros((n_passes, len(texts), chunk.shape[-1]))
             probs[:, rows, :] = chunk

@@ -41,16 +41,31 @@ def test_auto_prefers_cuda_when_present(monkeypatch, capsys):
     assert "hay una GPU disponible" in capsys.readouterr().out
 
 
-def test_mixed_precision_only_on_cuda(monkeypatch, capsys):
+def test_mixed_precision_by_hardware(monkeypatch, capsys):
+    monkeypatch.setattr(runtime, "cpu_supports_bf16", lambda: False)
     assert runtime.mixed_precision("cpu") == runtime.Precision(bf16=False, fp16=False)
-    assert "fp32" in capsys.readouterr().out
+    assert "fp32 (la CPU no tiene instrucciones bf16 nativas)" in capsys.readouterr().out
+    monkeypatch.setattr(runtime, "cpu_supports_bf16", lambda: True)
+    assert runtime.mixed_precision("cpu").name == "bf16"
+    assert "CPU con instrucciones bf16" in capsys.readouterr().out
+    assert runtime.mixed_precision("cpu", enabled=False).name == "fp32"
+    assert "MIXED_PRECISION=False" in capsys.readouterr().out
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
     assert runtime.mixed_precision("cuda").name == "bf16"
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
     p = runtime.mixed_precision("cuda")
     assert p.name == "fp16" and runtime.precision_kwargs(p) == {"bf16": False, "fp16": True}
-    assert runtime.mixed_precision("cuda", enabled=False).name == "fp32"
-    assert "desactivada por parámetro" in capsys.readouterr().out
+    assert runtime.mixed_precision("mps").name == "fp32"
+
+
+def test_cpu_bf16_detection_reads_cpu_flags(monkeypatch, tmp_path):
+    fake = tmp_path / "cpuinfo"
+    fake.write_text("flags : fpu sse avx2 avx512f avx512_bf16\n")
+    real_path = runtime.Path
+    monkeypatch.setattr(runtime, "Path", lambda p: real_path(fake) if p == "/proc/cpuinfo" else real_path(p))
+    assert runtime.cpu_supports_bf16() is True
+    fake.write_text("flags : fpu sse avx2\n")
+    assert runtime.cpu_supports_bf16() is False
 
 
 def test_seed_everything_is_reproducible():

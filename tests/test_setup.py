@@ -56,7 +56,7 @@ def test_sync_check_detects_stale_cell(tmp_path, monkeypatch):
 def test_make_help_lists_every_target():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     targets = re.findall(r"^([a-z-]+):.*?## ", (ROOT / "Makefile").read_text(), flags=re.M)
-    assert {"install", "test", "run-all", "smoke", "clean", "help", "lint"} <= set(targets)
+    assert {"install", "test", "run-all", "smoke", "clean", "help", "lint", "bench"} <= set(targets)
     for target in targets:
         assert re.search(rf"^\s+{target}\s", out, flags=re.M), f"make help no lista {target}"
 

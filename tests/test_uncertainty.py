@@ -216,3 +216,34 @@ def test_predict_logits_in_input_order_and_restores_mode(tiny_bert, tokenizer):
     np.testing.assert_allclose(logits, expected, atol=1e-5)
     with pytest.raises(CourseParameterError, match=r"la lista está vacía"):
         uncertainty.predict_logits(tiny_bert, tokenizer, [])
+
+
+def test_head_mode_samples_only_the_head(tokenizer):
+    model = make_tiny_bert(hidden_dropout=0.1, attention_dropout=0.1, classifier_dropout=0.5)
+    before = {name: m.training for name, m in model.named_modules()}
+    result = predict(model, tokenizer, n_passes=4, mode="head", seed=3)
+    assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
+    assert {name: m.training for name, m in model.named_modules()} == before
+    np.testing.assert_array_equal(result.pass_probs, predict(model, tokenizer, n_passes=4, mode="head", seed=3).pass_probs)
+    # Sin dropout en la cabeza, la media de muchas pasadas se acerca a la predicción en modo evaluación.
+    eval_probs = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64)), -1).numpy()
+    many = predict(model, tokenizer, n_passes=200, mode="head")
+    np.testing.assert_allclose(many.mean_probs, eval_probs, atol=0.05)
+
+
+def test_head_mode_errors(tokenizer):
+    with pytest.raises(CourseParameterError, match=r"mode='head' .*la dropout de la cabeza es 0.*mode=\"full\""):
+        predict(make_tiny_bert(classifier_dropout=0.0), tokenizer, mode="head")
+    with pytest.raises(CourseParameterError, match=r"mode='rápido' .*elige una de: 'full', 'head'"):
+        predict(make_tiny_bert(), tokenizer, mode="rápido")
+    with pytest.raises(CourseParameterError, match=r"Sequential no tiene `classifier` y `dropout`"):
+        uncertainty.classification_head(nn.Sequential(nn.Linear(2, 2)))
+
+
+def test_bf16_autocast_gives_close_probabilities(tiny_bert, tokenizer):
+    fp32 = predict(tiny_bert, tokenizer, n_passes=2, seed=1)
+    bf16 = predict(tiny_bert, tokenizer, n_passes=2, seed=1, precision="bf16")
+    assert bf16.pass_probs.dtype == np.float64
+    np.testing.assert_allclose(bf16.pass_probs, fp32.pass_probs, atol=0.05)
+    with pytest.raises(CourseParameterError, match=r"precision='fp8'"):
+        predict(tiny_bert, tokenizer, precision="fp8")

@@ -175,7 +175,7 @@ def to_html(notebook: Path) -> str:
     return target.name
 
 
-KEY_METRICS = ("accuracy", "f1", "train_seconds")
+KEY_METRICS = ("accuracy", "f1", "ece_mc", "train_seconds", "solved", "tokens_median", "truncated_fraction")
 
 
 def write_summary(build: Path, results: list[Result], profile: str, total: float) -> None:

@@ -4,16 +4,14 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench  # noqa: E402
 
 
-@pytest.mark.slow
 def test_bench_runs_and_reports_every_lever(tmp_path, capsys):
-    assert bench.main(["--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32", "--out", str(tmp_path)]) == 0
+    args = ["--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32", "--in-process"]
+    assert bench.main([*args, "--out", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())
     assert list(results["training"])[:3] == ["original: relleno a 512", "relleno dinámico (512)", "dinámico + agrupado por longitud (512)"]
     assert results["training"]["original: relleno a 512"]["ratio_vs_original"] == 1.0

@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--readme", action="store_true", help="copiar la tabla en README.md")
     parser.add_argument("--out", default=str(ROOT / "build"), help="carpeta de bench.json y bench.md")
+    parser.add_argument("--in-process", action="store_true", help="sin subprocesos (más rápido; el pico de memoria se acumula)")
     args = parser.parse_args(argv)
 
     import tempfile
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Datos: {source}; modelo: {MODEL}; máquina: {machine}; precisión reducida: {precision.name}")
 
     tmp = tempfile.mkdtemp()
+    run = (lambda fn, case: fn(case)) if args.in_process else run_isolated
     base = {"steps": args.steps, "batch": args.batch, "n_train": args.steps * args.batch, "threads": threads, "tmp": tmp, "device": device, "bf16": False}
     training_cases = [
         ("original: relleno a 512", {"max_length": 512, "pad_to_max": True, "group": False}),
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine, "data": source, "model": MODEL, "precision": precision.name, "training": {}, "mc_dropout": {}}
     for name, extra in training_cases:
         print(f"  entrenamiento: {name}...", flush=True)
-        results["training"][name] = run_isolated(train_case, {**base, **extra})
+        results["training"][name] = run(train_case, {**base, **extra})
     mc_base = {"n_texts": args.mc_texts, "passes": args.mc_passes, "max_length": args.course_max_length, "threads": threads, "precision": "fp32"}
     mc_cases = [("original: bucle texto a texto", {"impl": "original"}), ("course_utils: MC completo (fp32)", {"impl": "full"})]
     if reduced:
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     mc_cases.append(("course_utils: solo cabeza", {"impl": "head", "precision": precision.name}))
     for name, extra in mc_cases:
         print(f"  MC dropout: {name}...", flush=True)
-        results["mc_dropout"][name] = run_isolated(mc_case, {**mc_base, **extra})
+        results["mc_dropout"][name] = run(mc_case, {**mc_base, **extra})
 
     train_ref = results["training"]["original: relleno a 512"]["samples_per_second"]
     for r in results["training"].values():

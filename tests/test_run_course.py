@@ -104,6 +104,14 @@ def test_parameter_values_parse_like_literals():
     assert run_course.parse_value("True") is True
 
 
+def test_notebooks_run_in_reading_order_listed_in_readme():
+    names = [p.stem for p in run_course.select_notebooks(None)]
+    assert names == list(run_course.READING_ORDER)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    positions = [readme.index(f"(notebooks/{name}.ipynb)") for name in names]
+    assert positions == sorted(positions), "el README debe listar los cuadernos en el mismo orden"
+
+
 def test_notebook_selection():
     assert [p.name for p in run_course.select_notebooks("Ajuste")] == ["06_Ajuste_Fino_Clasificacion.ipynb"]
     with pytest.raises(SystemExit, match=r"NOTEBOOKS='zz' no coincide con ningún cuaderno. Disponibles: 06_"):

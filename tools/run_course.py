@@ -210,9 +210,25 @@ tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-wei
     (build / "index.html").write_text(page, encoding="utf-8")
 
 
+# Orden de lectura del módulo (el del README); los cuadernos que no estén aquí van después, por nombre.
+READING_ORDER = (
+    "06_1_Datos_y_Balanceo",
+    "06_2_Linea_Base_Clasica",
+    "06_Ajuste_Fino_Clasificacion",
+    "06_3_Incertidumbre_y_Calibracion",
+    "06_4_Ejercicios",
+    "06_4_Soluciones",
+)
+
+
+def reading_order(path: Path) -> tuple[int, str]:
+    """Clave de orden: posición en :data:`READING_ORDER`, luego el nombre."""
+    return (READING_ORDER.index(path.stem) if path.stem in READING_ORDER else len(READING_ORDER), path.name)
+
+
 def select_notebooks(spec: str | None, source: Path = ROOT / "notebooks") -> list[Path]:
-    """Cuadernos de ``source`` (todos, o los que casen con ``spec``, separados por comas)."""
-    available = sorted(source.glob("*.ipynb"))
+    """Cuadernos de ``source`` en orden de lectura (todos, o los que casen con ``spec``, separados por comas)."""
+    available = sorted(source.glob("*.ipynb"), key=reading_order)
     if not spec:
         return available
     chosen = []

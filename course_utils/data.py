@@ -23,7 +23,6 @@ SAMPLE_DATASETS = {
     "resenas-mini": Path(__file__).parent / "sample_data" / "resenas_mini",
     "opiniones-es": Path(__file__).parent / "sample_data" / "opiniones_es",
 }
-SAMPLE_DATA_DIR = SAMPLE_DATASETS[SAMPLE_DATASET]
 LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "json"}
 OFFLINE_DATA_HINT = (
     'sin conexión, usa DATA con la ruta de una carpeta o archivo local (p. ej. "../shared/data/imdb") '

@@ -106,15 +106,12 @@ def notebook_params(path: Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(path)))
 
 
-def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset[str] = frozenset()) -> Result:
-    """Ejecuta un cuaderno con papermill en ``build/`` y lo convierte a HTML.
+def notebook_run_params(path: Path, params: dict[str, Any], explicit: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Los parámetros que recibe un cuaderno: los que define, con sus datos propios respetados.
 
-    ``explicit`` son los parámetros que dio el usuario (``-p``/``--data``): se pasan siempre.
+    Avisa de los que el cuaderno no define (no se pasan). ``OUTPUT_DIR`` se incluye (con su valor
+    por defecto) si el cuaderno lo define, para que quien llama lo fije.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    result = Result(name=path.stem)
     known = notebook_params(path)
     unknown = sorted(set(params) - set(known))
     if unknown:
@@ -132,6 +129,21 @@ def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset
             print(f"  N_PER_CLASS={run_params['N_PER_CLASS']} supera los datos de {path.name}: se usa {own_n}.")
             run_params["N_PER_CLASS"] = own_n
     if "OUTPUT_DIR" in known:
+        run_params.setdefault("OUTPUT_DIR", parse_value(str(known["OUTPUT_DIR"]["default"])))
+    return run_params
+
+
+def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset[str] = frozenset()) -> Result:
+    """Ejecuta un cuaderno con papermill en ``build/`` y lo convierte a HTML.
+
+    ``explicit`` son los parámetros que dio el usuario (``-p``/``--data``): se pasan siempre.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    result = Result(name=path.stem)
+    run_params = notebook_run_params(path, params, explicit)
+    if "OUTPUT_DIR" in run_params:
         run_params["OUTPUT_DIR"] = str(build / path.stem)
     result.parameters = run_params
     output = build / path.name

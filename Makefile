@@ -33,6 +33,7 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
+	@echo "           BENCH_SECTIONS=speed|max_length (make bench; por defecto, las dos)"
 
 install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt
 
@@ -57,8 +58,8 @@ run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.ht
 smoke: install ## Igual que run-all con parámetros diminutos (lo que usa CI)
 	$(PY) tools/run_course.py --perfil smoke $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)")
 
-bench: install ## Mide la velocidad frente a la configuración original (build/bench.json; tabla en el README)
-	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE))
+bench: install ## Velocidad frente al original y exactitud por MAX_LENGTH (~30 min en 2 núcleos; build/bench.json y el README)
+	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE)) $(if $(BENCH_SECTIONS),--sections $(BENCH_SECTIONS))
 
 sync-notebooks: install ## Regenera la celda de instalación de cada cuaderno desde requirements.txt
 	$(PY) tools/sync_install_cell.py

@@ -4,20 +4,72 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench  # noqa: E402
 
+TINY = ["--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
+        "--lengths", "16,32", "--length-train", "4", "--length-test", "4", "--length-epochs", "1", "--in-process"]
 
-def test_bench_runs_and_reports_every_lever(tmp_path, capsys):
-    args = ["--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32", "--in-process"]
-    assert bench.main([*args, "--out", str(tmp_path)]) == 0
-    results = json.loads((tmp_path / "bench.json").read_text())
-    assert list(results["training"])[:3] == ["original: relleno a 512", "relleno dinámico (512)", "dinámico + agrupado por longitud (512)"]
-    assert results["training"]["original: relleno a 512"]["ratio_vs_original"] == 1.0
-    assert {"original: bucle texto a texto", "course_utils: MC completo (fp32)", "course_utils: solo cabeza"} <= set(results["mc_dropout"])
-    for r in [*results["training"].values(), *results["mc_dropout"].values()]:
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    assert bench.main([*TINY, "--out", str(out)]) == 0
+    return json.loads((out / "bench.json").read_text()), (out / "bench.md").read_text()
+
+
+def test_speed_section_reports_every_lever(bench_run):
+    results, _ = bench_run
+    training, mc = results["speed"]["training"], results["speed"]["mc_dropout"]
+    assert list(training)[:3] == ["original: relleno a 512", "relleno dinámico (512)", "dinámico + agrupado por longitud (512)"]
+    assert training["original: relleno a 512"]["ratio_vs_original"] == 1.0
+    # El original rellena a 512; el relleno dinámico, solo hasta la reseña más larga del lote.
+    assert training["original: relleno a 512"]["padding_fraction"] > training["relleno dinámico (512)"]["padding_fraction"]
+    names = list(mc)
+    assert names[0] == "original: bucle texto a texto"
+    assert any(n.startswith("course_utils: MC completo (fp32, 64 tokens") for n in names), names  # CPU: 2 pasadas × 32
+    assert any("lotes grandes" in n for n in names) and "course_utils: solo cabeza" in names
+    for r in [*training.values(), *mc.values()]:
         assert r["peak_rss_mb"] > 100 and r["seconds"] > 0
-    assert len(results["targets"]) == 3
-    table = (tmp_path / "bench.md").read_text()
+
+
+def test_targets_use_the_course_configuration(bench_run):
+    results, table = bench_run
+    targets = results["speed"]["targets"]
+    assert len(targets) == 3
+    assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado por longitud (512)"
+    assert "lotes grandes" not in targets["MC completo no más lento que el bucle"]["row"]
+    assert all(t["met"] == (t["ratio"] >= t["target"]) for t in targets.values())
     assert "| original: bucle texto a texto |" in table and "Objetivos:" in table
+
+
+def test_max_length_section_trains_and_scores_each_length(bench_run):
+    results, table = bench_run
+    rows = results["max_length"]["rows"]
+    assert list(rows) == ["MAX_LENGTH=16", "MAX_LENGTH=32"]
+    for r in rows.values():
+        assert 0 <= r["accuracy"] <= 1 and r["train_seconds"] > 0 and r["n_test"] == 4
+    assert rows["MAX_LENGTH=16"]["truncated_fraction"] >= rows["MAX_LENGTH=32"]["truncated_fraction"]
+    assert "| MAX_LENGTH=16 |" in table
+
+
+def test_copy_to_readme_replaces_only_its_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("antes\n<!-- bench:inicio -->\nvieja\n<!-- bench:fin -->\nmedio\n"
+                      "<!-- bench-longitud:inicio -->\notra\n<!-- bench-longitud:fin -->\n")
+    bench.copy_to_readme("speed", "nueva", readme)
+    text = readme.read_text()
+    assert "nueva" in text and "vieja" not in text and "otra" in text and text.startswith("antes\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'")],
+)
+def test_bad_arguments_say_what_to_use(args, message, capsys):
+    with pytest.raises(SystemExit):
+        bench.main(args)
+    assert message in capsys.readouterr().err

@@ -117,7 +117,7 @@ def test_batched_results_stay_aligned_with_inputs(tokenizer):
 def test_token_budget_gives_same_result_as_one_big_batch(tokenizer):
     model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9)
     small = predict(model, tokenizer, n_passes=2, max_batch_tokens=16)
-    big = predict(model, tokenizer, n_passes=2, batch_size=64)
+    big = predict(model, tokenizer, n_passes=2, batch_size=64, max_batch_tokens=100_000)
     np.testing.assert_allclose(small.mean_probs, big.mean_probs, atol=1e-5)
 
 
@@ -127,6 +127,26 @@ def test_chunks_respect_token_budget():
     assert sorted(np.concatenate(chunks).tolist()) == [0, 1, 2, 3, 4]
     for rows in chunks:
         assert len(rows) == 1 or len(rows) * 2 * lengths[rows].max() <= 200
+
+
+def test_default_budget_depends_on_device_and_mode():
+    assert uncertainty.default_batch_tokens("cpu", "full", 5, 256) == 5 * 256
+    assert uncertainty.default_batch_tokens(torch.device("cpu"), "head", 5, 256) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens("cuda", "full", 5, 256) == uncertainty.DEFAULT_BATCH_TOKENS
+
+
+def test_cpu_full_mode_default_budget_one_long_text_or_several_short(tiny_bert, tokenizer):
+    shapes = []
+    hook = tiny_bert.register_forward_pre_hook(lambda m, a, kw: shapes.append(tuple(kw["input_ids"].shape)), with_kwargs=True)
+    try:
+        result = predict(tiny_bert, tokenizer, n_passes=3, max_length=16)
+    finally:
+        hook.remove()
+    assert result.pass_probs.shape == (3, len(TEXTS), 2)
+    budget = 3 * 16
+    assert all(rows * length <= budget for rows, length in shapes), shapes
+    assert shapes[0] == (3, 16), "el texto más largo (truncado a 16) va solo con sus 3 copias"
+    assert any(rows > 3 for rows, _ in shapes), "los textos cortos deberían compartir llamada"
 
 
 def test_abstention_with_threshold(tiny_bert, tokenizer):

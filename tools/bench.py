@@ -84,6 +84,18 @@ def _step_timer():
     return StepTimer()
 
 
+def _prepare_process(threads: int) -> None:
+    """Hilos fijos y registro sin ruido (sin barras ni el informe de carga de la cabeza nueva, esperado aquí)."""
+    import torch
+    import transformers
+
+    from course_utils import runtime
+
+    torch.set_num_threads(threads)
+    runtime.configure_progress_bars(False)
+    transformers.utils.logging.set_verbosity_error()
+
+
 def train_case(case: dict[str, Any]) -> dict[str, Any]:
     """Entrena ``steps`` pasos con una configuración y devuelve reseñas/s (en un subproceso).
 
@@ -94,13 +106,12 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     2 lotes y el agrupado casi no actuaría.
     """
     import datasets
-    import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, default_data_collator
 
     from course_utils import models
     from course_utils.runtime import Precision, precision_kwargs
 
-    torch.set_num_threads(case["threads"])
+    _prepare_process(case["threads"])
     sample = load_texts("train", 2 * case["steps"] * case["batch"], seed=0)
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
     tok, model = loaded.tokenizer, loaded.model
@@ -142,7 +153,7 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
 
     from course_utils import models, uncertainty
 
-    torch.set_num_threads(case["threads"])
+    _prepare_process(case["threads"])
     texts = load_texts("test", case["n_texts"] // 2, seed=1)["texts"]
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
     model, tok = loaded.model.to(case["device"]), loaded.tokenizer
@@ -173,14 +184,13 @@ def max_length_case(case: dict[str, Any]) -> dict[str, Any]:
     """Entrena el curso a una MAX_LENGTH y mide exactitud y F1 en reseñas de prueba (en un subproceso)."""
     import datasets
     import numpy as np
-    import torch
     from sklearn.metrics import accuracy_score, f1_score
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
     from course_utils import models, runtime, uncertainty
     from course_utils.runtime import Precision, precision_kwargs
 
-    torch.set_num_threads(case["threads"])
+    _prepare_process(case["threads"])
     runtime.seed_everything(0)
     train = load_texts("train", case["n_train"] // 2, seed=0)
     test = load_texts("test", case["n_test"] // 2, seed=1)

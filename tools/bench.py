@@ -181,46 +181,57 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def max_length_case(case: dict[str, Any]) -> dict[str, Any]:
-    """Entrena el curso a una MAX_LENGTH y mide exactitud y F1 en reseñas de prueba (en un subproceso)."""
+    """Entrena el curso a una MAX_LENGTH y mide exactitud y F1 en reseñas de prueba (en un subproceso).
+
+    Usa las piezas del curso (``training.tokenize_splits``, ``training.make_trainer``,
+    ``metrics.classification_metrics``), sin evaluación ni puntos de control por época.
+    """
     import datasets
     import numpy as np
-    from sklearn.metrics import accuracy_score, f1_score
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+    from transformers import TrainingArguments
 
-    from course_utils import models, runtime, uncertainty
+    from course_utils import metrics, models, runtime, training
     from course_utils.runtime import Precision, precision_kwargs
 
     _prepare_process(case["threads"])
     runtime.seed_everything(0)
-    train = load_texts("train", case["n_train"] // 2, seed=0)
-    test = load_texts("test", case["n_test"] // 2, seed=1)
+    samples = {"train": load_texts("train", case["n_train"] // 2, seed=0), "test": load_texts("test", case["n_test"] // 2, seed=1)}
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
-    model, tok = loaded.model, loaded.tokenizer
     length = case["max_length"]
-    ds = datasets.Dataset.from_dict({"text": train["texts"], "label": train["labels"]}).map(
-        lambda b: tok(b["text"], truncation=True, max_length=length), batched=True
-    ).remove_columns("text")
-    truncated = float(np.mean([len(ids) >= length for ids in ds["input_ids"]]))
+    splits = datasets.DatasetDict(
+        {name: datasets.Dataset.from_dict({"text": s["texts"], "label": s["labels"]}) for name, s in samples.items()}
+    )
+    tokenized = training.tokenize_splits(splits, loaded.tokenizer, length).remove_columns("text")
+    truncated = float(np.mean([len(ids) >= length for ids in tokenized["train"]["input_ids"]]))
     args = TrainingArguments(
         output_dir=case["tmp"], num_train_epochs=case["epochs"], per_device_train_batch_size=case["batch"],
-        learning_rate=case["learning_rate"], warmup_steps=0.1, weight_decay=0.01, train_sampling_strategy="group_by_length",
-        use_cpu=case["device"] == "cpu", save_strategy="no", eval_strategy="no", logging_strategy="no", report_to="none",
-        disable_tqdm=True, seed=0, **precision_kwargs(Precision(bf16=case["bf16"], fp16=case["fp16"])),
+        per_device_eval_batch_size=2 * case["batch"], learning_rate=case["learning_rate"], warmup_steps=0.1, weight_decay=0.01,
+        train_sampling_strategy="group_by_length", use_cpu=case["device"] == "cpu", save_strategy="no", eval_strategy="no",
+        logging_strategy="no", report_to="none", disable_tqdm=True, seed=0,
+        **precision_kwargs(Precision(bf16=case["bf16"], fp16=case["fp16"])),
     )
-    trainer = Trainer(model=model, args=args, train_dataset=ds, data_collator=DataCollatorWithPadding(tok), processing_class=tok)
-    trainer.loss_is_scaled_for_ga = False
+    trainer = training.make_trainer(loaded.model, loaded.tokenizer, tokenized, args)
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    logits = uncertainty.predict_logits(model, tok, test["texts"], max_length=length)
+    # `predict` agrupa también la evaluación por longitud: el orden cambia, pero label_ids cambia igual.
+    output = trainer.predict(tokenized["test"])
     predict_seconds = time.perf_counter() - start
-    predicted = logits.argmax(-1)
+    scores = metrics.classification_metrics(output.label_ids, output.predictions)
     return {
-        "accuracy": float(accuracy_score(test["labels"], predicted)), "f1": float(f1_score(test["labels"], predicted)),
-        "train_seconds": train_seconds, "predict_seconds": predict_seconds, "truncated_fraction": truncated,
-        "n_train": len(train["texts"]), "n_test": len(test["texts"]), "peak_rss_mb": peak_rss_mb(),
+        "accuracy": scores["accuracy"], "f1": scores["f1"], "train_seconds": train_seconds, "predict_seconds": predict_seconds,
+        "truncated_fraction": truncated, "n_train": len(tokenized["train"]), "n_test": len(tokenized["test"]), "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def run_cases(kind: str, fn, cases: list[tuple[str, dict[str, Any]]], case_base: dict[str, Any], run) -> dict[str, dict[str, Any]]:
+    """Ejecuta cada caso ``(nombre, cambios sobre case_base)`` con ``run`` y devuelve sus resultados por nombre."""
+    results = {}
+    for name, extra in cases:
+        print(f"  {kind}: {name}...", flush=True)
+        results[name] = run(fn, {**case_base, **extra})
+    return results
 
 
 def run_isolated(fn, case: dict[str, Any]) -> dict[str, Any]:
@@ -244,10 +255,7 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
                                {"max_length": length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
     training_cases.append((f"curso: MAX_LENGTH={args.course_max_length}" + (f" + {precision.name}" if reduced else ""),
                            {"max_length": args.course_max_length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
-    training = {}
-    for name, extra in training_cases:
-        print(f"  entrenamiento: {name}...", flush=True)
-        training[name] = run(train_case, {**train_base, **extra})
+    training = run_cases("entrenamiento", train_case, training_cases, train_base, run)
     train_ref = training[original]["samples_per_second"]
     for r in training.values():
         r["ratio_vs_original"] = r["samples_per_second"] / train_ref
@@ -263,10 +271,7 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     if reduced:
         mc_cases.append((f"course_utils: MC completo ({precision.name})", {"impl": "full", "precision": precision.name}))
     mc_cases.append(("course_utils: solo cabeza", {"impl": "head", "precision": precision.name}))
-    mc = {}
-    for name, extra in mc_cases:
-        print(f"  MC dropout: {name}...", flush=True)
-        mc[name] = run(mc_case, {**mc_base, **extra})
+    mc = run_cases("MC dropout", mc_case, mc_cases, mc_base, run)
     mc_ref = mc[LOOP]["seconds"]
     for r in mc.values():
         r["ratio_vs_original"] = mc_ref / r["seconds"]
@@ -296,16 +301,14 @@ def max_length_section(args, run, base: dict[str, Any], precision) -> dict[str, 
     params = run_course.LOCAL_PARAMS
     case_base = {**base, "n_train": args.length_train, "n_test": args.length_test, "epochs": args.length_epochs,
                  "batch": args.batch, "learning_rate": params["LEARNING_RATE"], "bf16": precision.bf16, "fp16": precision.fp16}
-    rows = {}
-    for length in args.lengths:
-        name = f"MAX_LENGTH={length}" + (f" ({precision.name})" if precision.name != "fp32" else "")
-        print(f"  longitud: {name}...", flush=True)
-        rows[name] = {"max_length": length, "precision": precision.name, **run(max_length_case, {**case_base, "max_length": length})}
+    suffix = f" ({precision.name})" if precision.name != "fp32" else ""
+    cases = [(f"MAX_LENGTH={length}{suffix}", {"max_length": length}) for length in args.lengths]
     if precision.name != "fp32":
-        length = args.course_max_length
-        name = f"MAX_LENGTH={length} (fp32)"
-        print(f"  longitud: {name}...", flush=True)
-        rows[name] = {"max_length": length, "precision": "fp32", **run(max_length_case, {**case_base, "max_length": length, "bf16": False, "fp16": False})}
+        # La misma longitud en fp32: comprueba que la precisión reducida no baja la exactitud.
+        cases.append((f"MAX_LENGTH={args.course_max_length} (fp32)", {"max_length": args.course_max_length, "bf16": False, "fp16": False}))
+    rows = run_cases("longitud", max_length_case, cases, case_base, run)
+    for (_, extra), r in zip(cases, rows.values(), strict=True):
+        r.update(max_length=extra["max_length"], precision="fp32" if "bf16" in extra else precision.name)
     return {"rows": rows, "settings": {"epochs": args.length_epochs, "learning_rate": params["LEARNING_RATE"], "batch": args.batch}}
 
 

@@ -5,6 +5,7 @@ Un modelo está *calibrado* si, entre las predicciones hechas con confianza 0.8,
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ def softmax(logits, temperature: float = 1.0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CalibrationReport:
-    """ECE y su desglose por intervalos de confianza (confianza = probabilidad de la clase predicha)."""
+    """ECE y su desglose por tramos de confianza (confianza = probabilidad de la clase predicha)."""
 
     ece: float
     n_bins: int
@@ -71,22 +72,61 @@ def expected_calibration_error(probs, labels, n_bins: int = 10) -> CalibrationRe
     confidence = probs.max(axis=1)
     correct = (probs.argmax(axis=1) == labels).astype(float)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
-    # Intervalos (a, b]: np.digitize con right=True pone la confianza b en el intervalo que acaba en b.
-    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
+    index = bin_index(confidence, n_bins)
     counts = np.bincount(index, minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         conf = np.bincount(index, weights=confidence, minlength=n_bins) / counts
         acc = np.bincount(index, weights=correct, minlength=n_bins) / counts
-    gaps = np.where(counts > 0, np.abs(acc - conf), 0.0)
-    ece = float(np.sum(counts / len(labels) * gaps))
+    ece = float(ece_from_confidence(confidence, correct, n_bins))
     return CalibrationReport(ece=ece, n_bins=n_bins, bin_edges=edges, bin_counts=counts, bin_confidence=conf, bin_accuracy=acc)
+
+
+def bin_index(confidence: np.ndarray, n_bins: int) -> np.ndarray:
+    """Tramo de cada confianza: tramos (a, b] de igual anchura en (0, 1]; el límite derecho se incluye."""
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    return np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
+
+
+def ece_from_confidence(confidence, correct, n_bins: int = 10, axis: int = -1):
+    """ECE a partir de la confianza y el acierto de cada predicción, vectorizado a lo largo de ``axis``.
+
+    Es el núcleo de :func:`expected_calibration_error`; acepta ejes extra delante (p. ej. los
+    remuestreos de un *bootstrap*), cosa que el informe por tramos no necesita.
+
+    Parámetros
+    ----------
+    confidence, correct : array (..., N)
+        Confianza (probabilidad de la clase predicha) y acierto (0/1) de cada predicción.
+    n_bins : int
+        Número de tramos.
+    axis : int
+        Eje de los ejemplos.
+
+    Devuelve
+    --------
+    numpy.ndarray o float
+        ECE por cada combinación de los demás ejes.
+    """
+    confidence = np.moveaxis(np.asarray(confidence, dtype=np.float64), axis, -1)
+    correct = np.moveaxis(np.asarray(correct, dtype=np.float64), axis, -1)
+    lead, n = confidence.shape[:-1], confidence.shape[-1]
+    rows = int(np.prod(lead)) if lead else 1
+    # Un tramo por (fila, tramo): np.bincount sobre índices desplazados suma cada fila por separado.
+    index = bin_index(confidence.reshape(rows, n), n_bins) + n_bins * np.arange(rows)[:, None]
+    gap_sum = np.bincount(index.ravel(), weights=(correct - confidence).reshape(-1), minlength=rows * n_bins).reshape(rows, n_bins)
+    # Σ_b (n_b/N)·|acc_b − conf_b| = Σ_b |Σ_{i∈b} (acierto_i − confianza_i)| / N
+    ece = np.abs(gap_sum).sum(axis=1) / n
+    return ece.reshape(lead) if lead else float(ece[0])
 
 
 def negative_log_likelihood(logits, labels, temperature: float = 1.0) -> float:
     """Log-verosimilitud negativa media de ``softmax(logits / T)``."""
-    probs = softmax(logits, temperature)
+    from scipy.special import log_softmax
+
+    z = np.asarray(logits, dtype=np.float64) / temperature
     labels = np.asarray(labels).reshape(-1)
-    return float(-np.mean(np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, 1.0))))
+    # log_softmax exacto: log(clip(softmax)) subestimaría los errores muy seguros a baja temperatura.
+    return float(-np.mean(log_softmax(z, axis=-1)[np.arange(len(labels)), labels]))
 
 
 def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
@@ -128,7 +168,14 @@ def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) 
         method="bounded",
         options={"xatol": 1e-5},
     )
-    return float(np.exp(result.x))
+    temperature = float(np.exp(result.x))
+    if min(abs(np.log(temperature / b)) for b in bounds) < 1e-3:
+        warnings.warn(
+            f"La temperatura ajustada ({temperature:.3g}) toca el límite de bounds={bounds}: el óptimo puede estar fuera. "
+            "Suele pasar con muy pocas reseñas de validación o si el modelo acierta (o falla) todas; usa más validación.",
+            stacklevel=2,
+        )
+    return temperature
 
 
 def risk_coverage_curve(confidence, correct) -> dict[str, np.ndarray | float]:

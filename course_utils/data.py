@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -284,17 +285,97 @@ def _names_or_ids(ds) -> list[str]:
     return list(feature.names) if hasattr(feature, "names") else [str(i) for i in range(int(np.max(ds["label"])) + 1)]
 
 
-def stratified_split(ds, test_size: float = 0.2, seed: int = 42):
+def _part_size(name: str, size: Any, total: int) -> int:
+    """Ejemplos de una parte: fracción en (0, 1) (se redondea hacia arriba, como datasets) o entero."""
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        count = check_int(name, size, minimum=1, fix=f"usa un número de ejemplos entre 1 y {total - 1}, o una fracción en (0, 1)")
+        if count >= total:
+            raise fail(name, size, f"solo hay {total} ejemplos", f"usa un número menor que {total} o una fracción en (0, 1)")
+        return count
+    fraction = check_float(name, size, 0.0, 1.0, low_inclusive=False, high_inclusive=False, fix="usa una fracción en (0, 1), p. ej. 0.2, o un número de ejemplos")
+    return int(np.ceil(total * fraction))
+
+
+def stratified_indices(labels: Any, size: Any, seed: int = 42, name: str = "TEST_SIZE") -> tuple[np.ndarray, np.ndarray]:
+    """Parte los índices ``0..N-1`` en (resto, parte) conservando la proporción de cada clase.
+
+    Parámetros
+    ----------
+    labels : array-like (N,)
+        Clase de cada ejemplo.
+    size : float o int
+        Tamaño de la parte: fracción en (0, 1) o número de ejemplos.
+    seed : int
+        Semilla.
+    name : str
+        Nombre del parámetro, para los mensajes de error.
+
+    Devuelve
+    --------
+    (numpy.ndarray, numpy.ndarray)
+        Índices del resto y de la parte, cada uno en orden creciente.
+
+    Errores
+    -------
+    CourseParameterError
+        Si el tamaño no es válido o alguna de las dos partes se quedaría sin alguna clase.
+    """
+    from sklearn.model_selection import train_test_split
+
+    labels = np.asarray(labels).reshape(-1)
+    count = _part_size(name, size, len(labels))
+    classes, counts = np.unique(labels, return_counts=True)
+    if count < len(classes) or len(labels) - count < len(classes) or counts.min() < 2:
+        raise fail(
+            name,
+            size,
+            f"con {len(labels)} ejemplos ({dict(zip(classes.tolist(), counts.tolist(), strict=True))} por clase) la parte tendría {count} "
+            f"y el resto {len(labels) - count}",
+            f"cada parte necesita al menos un ejemplo de cada una de las {len(classes)} clases: usa más datos o cambia {name}",
+        )
+    rest, part = train_test_split(np.arange(len(labels)), test_size=count, stratify=labels, random_state=seed)
+    return np.sort(rest), np.sort(part)
+
+
+def stratified_subset(labels: Any, size: int, seed: int = 42, name: str = "N_MC") -> np.ndarray:
+    """Índices de una submuestra estratificada con semilla de ``size`` ejemplos (todos si ``size`` >= N).
+
+    Parámetros
+    ----------
+    labels : array-like (N,)
+        Clase de cada ejemplo.
+    size : int
+        Tamaño de la submuestra (>= 2).
+    seed : int
+        Semilla.
+    name : str
+        Nombre del parámetro en los mensajes de error.
+
+    Devuelve
+    --------
+    numpy.ndarray
+        Índices en orden creciente.
+    """
+    labels = np.asarray(labels).reshape(-1)
+    size = check_int(name, size, minimum=2, fix="usa al menos 2 ejemplos")
+    if size >= len(labels):
+        return np.arange(len(labels))
+    return stratified_indices(labels, size, seed=seed, name=name)[1]
+
+
+def stratified_split(ds, test_size: float | int = 0.2, seed: int = 42, name: str = "TEST_SIZE"):
     """Parte ``ds`` en entrenamiento y prueba manteniendo la proporción de cada clase.
 
     Parámetros
     ----------
     ds : datasets.Dataset
-        Con columna ``label`` de tipo ``ClassLabel`` (como la devuelve :func:`load_text_dataset`).
-    test_size : float
-        Fracción para prueba, en (0, 1).
+        Con columna ``label``.
+    test_size : float o int
+        Fracción para la segunda parte, en (0, 1), o número de ejemplos.
     seed : int
         Semilla de la partición.
+    name : str
+        Nombre del parámetro en los mensajes de error (``TEST_SIZE``, ``VALIDATION_SIZE``...).
 
     Devuelve
     --------
@@ -304,20 +385,13 @@ def stratified_split(ds, test_size: float = 0.2, seed: int = 42):
     Errores
     -------
     CourseParameterError
-        Si ``test_size`` no está en (0, 1) o alguna parte quedaría sin ejemplos de cada clase.
+        Si ``test_size`` no es válido o alguna parte quedaría sin ejemplos de alguna clase.
     """
-    test_size = check_float("TEST_SIZE", test_size, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
-    counts = Counter(ds["label"])
-    n_test = round(len(ds) * test_size)
-    n_classes = len(counts)
-    if n_test < n_classes or len(ds) - n_test < n_classes:
-        raise fail(
-            "TEST_SIZE",
-            test_size,
-            f"con {len(ds)} ejemplos y {n_classes} clases, prueba tendría {n_test} y entrenamiento {len(ds) - n_test}",
-            f"cada parte necesita al menos {n_classes} ejemplos: sube N_PER_CLASS o ajusta TEST_SIZE",
-        )
-    return ds.train_test_split(test_size=test_size, seed=seed, stratify_by_column="label")
+    from datasets import DatasetDict
+
+    rest, part = stratified_indices(ds["label"], test_size, seed=seed, name=name)
+    rng = np.random.default_rng(seed)
+    return DatasetDict({"train": ds.select(rng.permutation(rest).tolist()), "test": ds.select(rng.permutation(part).tolist())})
 
 
 def class_distribution(ds) -> list[dict[str, Any]]:
@@ -354,3 +428,182 @@ def print_class_distribution(ds, title: str = "Distribución de clases") -> list
     """Imprime :func:`format_class_distribution` y devuelve :func:`class_distribution`."""
     print(format_class_distribution(ds, title))
     return class_distribution(ds)
+
+
+@dataclass(frozen=True)
+class EvaluationSplits:
+    """Las tres partes del protocolo de evaluación del curso y de dónde sale cada una."""
+
+    splits: Any  # datasets.DatasetDict con "train", "validation" y "test" (columnas text, label, id)
+    label_names: list[str]
+    test_source: str  # "test" (partición propia de los datos) o "train" (reservada del entrenamiento)
+    hashes: dict[str, str]  # huella de los ids de cada parte (evaluation.ids_hash)
+
+    def summary(self) -> str:
+        """Texto en español: tamaño, clases y huella de cada parte."""
+        origin = {"test": "de la partición de prueba de los datos", "train": "reservadas de los datos de entrenamiento (no hay partición de prueba)"}
+        lines = []
+        for name, title in (("train", "entrenamiento"), ("validation", "validación"), ("test", "prueba")):
+            part = self.splits[name]
+            counts = Counter(int(v) for v in part["label"])
+            per_class = ", ".join(f"{self.label_names[k]} {counts[k]}" for k in sorted(counts))
+            extra = f" — {origin[self.test_source]}" if name == "test" else ""
+            lines.append(f"  {title:<14} {len(part):>6} reseñas ({per_class}); huella {self.hashes[name]}{extra}")
+        return "Partes del protocolo de evaluación:\n" + "\n".join(lines)
+
+
+def available_splits(source: str) -> list[str]:
+    """Particiones que ofrece ``DATA``: las de un conjunto del Hub, o los archivos ``{split}.*`` de una carpeta.
+
+    Un archivo suelto solo tiene ``"train"``.
+    """
+    if source in SAMPLE_DATASETS:
+        source = str(SAMPLE_DATASETS[source])
+    path = Path(source).expanduser()
+    if path.exists() or _looks_like_path(source):
+        if not path.is_dir():
+            return ["train"]
+        return sorted({f.stem for f in path.iterdir() if f.suffix.lower() in LOCAL_FORMATS})
+    import datasets
+
+    try:
+        return list(datasets.get_dataset_split_names(HUB_ALIASES.get(source, source)))
+    except Exception as exc:  # noqa: BLE001 - cualquier fallo del Hub se explica igual
+        raise HubUnavailableError(f"No se pudo consultar DATA={source!r} en el Hub: {exc}. Solución: {OFFLINE_DATA_HINT}.") from exc
+
+
+def _with_ids(ds, split: str):
+    return ds.add_column("id", [f"{split}:{i}" for i in range(len(ds))])
+
+
+def load_test_split(source: str, label_names: list[str], text_column: str = "text", label_column: str = "label"):
+    """La partición de prueba propia de ``DATA``, con ids (``"test:fila"``), o ``None`` si no tiene.
+
+    Parámetros
+    ----------
+    source : str
+        ``DATA`` (ver :func:`load_text_dataset`).
+    label_names : list of str
+        Los nombres de clase de la partición de entrenamiento (mismo orden de índices).
+    text_column, label_column : str
+        Columnas de texto y etiqueta.
+
+    Devuelve
+    --------
+    datasets.Dataset o None
+    """
+    if "test" not in available_splits(source):
+        return None
+    return _with_ids(load_text_dataset(source, "test", text_column, label_column, label_names), "test")
+
+
+def evaluation_splits(
+    raw,
+    test_pool=None,
+    *,
+    n_per_class: int,
+    validation_size: float | int,
+    n_test: int | None,
+    test_size: float = 0.2,
+    seed: int = 42,
+) -> EvaluationSplits:
+    """Entrenamiento, validación y prueba según el protocolo del curso.
+
+    - **Prueba**: si hay partición de prueba (``test_pool``), una muestra estratificada con semilla de
+      ``n_test`` reseñas de ella (todas si ``n_test`` es ``None``). Si no, una parte estratificada
+      (``test_size``) de la muestra balanceada de entrenamiento. Se usa **una vez**, al final.
+    - **Entrenamiento y validación**: ``n_per_class`` reseñas por clase de ``raw`` (muestra
+      balanceada) y, de ellas, ``validation_size`` para validación: ahí se elige todo (época,
+      temperatura, umbral, hiperparámetros).
+
+    Parámetros
+    ----------
+    raw : datasets.Dataset
+        Partición de entrenamiento (columnas ``text``, ``label``); si no tiene ``id``, se le pone
+        ``"train:fila"``.
+    test_pool : datasets.Dataset, opcional
+        Partición de prueba de los mismos datos (:func:`load_test_split`).
+    n_per_class : int
+        Reseñas por clase para entrenamiento + validación.
+    validation_size : float o int
+        Fracción (0, 1) o número de reseñas de validación.
+    n_test : int o None
+        Reseñas de prueba tomadas de ``test_pool``; ``None``: todas.
+    test_size : float
+        Fracción reservada como prueba cuando no hay ``test_pool``.
+    seed : int
+        Semilla de todos los muestreos.
+
+    Devuelve
+    --------
+    EvaluationSplits
+        ``splits`` (``DatasetDict`` con ``train``, ``validation``, ``test``, cada reseña con su ``id``),
+        ``label_names``, ``test_source`` y ``hashes`` (huella de los ids de cada parte).
+
+    Errores
+    -------
+    CourseParameterError
+        Parámetros fuera de rango, o datos con menos reseñas de las pedidas.
+    """
+    from datasets import DatasetDict
+
+    from course_utils.evaluation import ids_hash
+
+    n_per_class = check_int("N_PER_CLASS", n_per_class, minimum=1, fix="usa un entero >= 1 (p. ej. 500)")
+    if n_test is not None:
+        n_test = check_int("N_TEST", n_test, minimum=2, fix="usa un número de reseñas de prueba >= 2, o None para todas")
+    if "id" not in raw.column_names:
+        raw = _with_ids(raw, "train")
+    names = label_names_of(raw)
+    if test_pool is not None:
+        if n_test is None or n_test >= len(test_pool):
+            test = test_pool
+        else:
+            test = test_pool.select(stratified_indices(test_pool["label"], n_test, seed=seed, name="N_TEST")[1].tolist())
+        pool, test_source = balanced_sample(raw, n_per_class, seed=seed), "test"
+    else:
+        held = stratified_split(balanced_sample(raw, n_per_class, seed=seed), test_size=test_size, seed=seed)
+        pool, test, test_source = held["train"], held["test"], "train"
+        print(f"Los datos no tienen partición de prueba: se reserva TEST_SIZE={test_size} de la muestra balanceada "
+              f"({len(test)} reseñas) como prueba" + ("; N_TEST no se usa." if n_test is not None else "."))
+    parts = stratified_split(pool, test_size=validation_size, seed=seed, name="VALIDATION_SIZE")
+    splits = DatasetDict({"train": parts["train"], "validation": parts["test"], "test": test})
+    seen: set[str] = set()
+    for name in splits:
+        ids = set(splits[name]["id"])
+        if ids & seen:  # no puede pasar por construcción; si pasara, ninguna cifra de prueba valdría
+            raise RuntimeError(f"La parte '{name}' comparte reseñas con otra: revisa evaluation_splits.")
+        seen |= ids
+    return EvaluationSplits(splits, names, test_source, {name: ids_hash(splits[name]["id"]) for name in splits})
+
+
+def load_evaluation_splits(
+    source: str,
+    *,
+    n_per_class: int,
+    validation_size: float | int,
+    n_test: int | None,
+    test_size: float = 0.2,
+    seed: int = 42,
+    label_names: list[str] | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+) -> EvaluationSplits:
+    """Carga ``DATA`` y devuelve sus tres partes: :func:`load_text_dataset` + :func:`load_test_split` + :func:`evaluation_splits`.
+
+    Parámetros
+    ----------
+    source : str
+        ``DATA``.
+    n_per_class, validation_size, n_test, test_size, seed
+        Ver :func:`evaluation_splits`.
+    label_names, text_column, label_column
+        Ver :func:`load_text_dataset`.
+
+    Devuelve
+    --------
+    EvaluationSplits
+    """
+    raw = load_text_dataset(source, "train", text_column, label_column, label_names)
+    test_pool = load_test_split(source, label_names_of(raw), text_column, label_column)
+    return evaluation_splits(raw, test_pool, n_per_class=n_per_class, validation_size=validation_size, n_test=n_test, test_size=test_size, seed=seed)

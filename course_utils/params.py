@@ -6,7 +6,9 @@ import numbers
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from course_utils._checks import check_float, check_int, fail
+from course_utils._checks import check_choice, check_float, check_int, fail
+
+__all__ = ["check_choice", "check_float", "check_int", "check_epochs", "check_max_length", "validate_training_params", "TrainingParams"]
 
 MIN_MAX_LENGTH = 8
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from course_utils._checks import check_choice, fail
 from course_utils.metrics import compute_metrics
 from course_utils.params import TrainingParams
 from course_utils.runtime import Precision, precision_kwargs
+from course_utils.tokenization import TRUNCATIONS, encode
 
 
-def tokenize_splits(splits, tokenizer, max_length: int):
+def tokenize_splits(splits, tokenizer, max_length: int, truncation: str = "head"):
     """Tokeniza cada partición con truncado a ``max_length`` y sin relleno (lo hace el collator).
 
     Parámetros
@@ -21,13 +23,16 @@ def tokenize_splits(splits, tokenizer, max_length: int):
         Tokenizador del modelo.
     max_length : int
         Longitud máxima, la misma que se usará al predecir.
+    truncation : {"head", "head+tail"}
+        Qué parte de un texto largo se conserva (:func:`course_utils.tokenization.encode`).
 
     Devuelve
     --------
     datasets.DatasetDict
         Con ``input_ids``, ``attention_mask`` (y ``token_type_ids`` si el modelo los usa).
     """
-    return splits.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length), batched=True, desc="Tokenizando")
+    check_choice("TRUNCATION", truncation, TRUNCATIONS)
+    return splits.map(lambda batch: encode(tokenizer, batch["text"], max_length=max_length, truncation=truncation), batched=True, desc="Tokenizando")
 
 
 def training_arguments(output_dir: str | Path, params: TrainingParams, device: str, precision: Precision, show_progress: bool = False):
@@ -91,7 +96,8 @@ def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
     model, tokenizer
         Modelo y tokenizador.
     tokenized : datasets.DatasetDict
-        Con particiones ``"train"`` y ``"test"`` (o ``"validation"``, que se prefiere para evaluar).
+        Con particiones ``"train"`` y ``"validation"``. ``Trainer`` evalúa (y elige la mejor época)
+        en validación; la prueba nunca se le pasa.
     args : transformers.TrainingArguments
         Ver :func:`training_arguments`.
     **kwargs
@@ -100,10 +106,20 @@ def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
     Devuelve
     --------
     transformers.Trainer
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``tokenized`` no tiene partición ``"validation"``.
     """
     from transformers import DataCollatorWithPadding, Trainer
 
-    eval_split = "validation" if "validation" in tokenized else "test"
+    if "validation" not in tokenized:
+        raise fail(
+            "tokenized", list(tokenized), "no tiene partición 'validation'",
+            "usa data.load_evaluation_splits: la mejor época se elige en validación, nunca en la prueba",
+        )
+    eval_split = "validation"
     trainer = Trainer(
         model=model,
         args=args,

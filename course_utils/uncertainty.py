@@ -17,6 +17,7 @@ from torch import nn
 
 from course_utils._checks import check_choice, check_float, check_int, fail
 from course_utils.params import check_max_length
+from course_utils.tokenization import TRUNCATIONS, encode
 
 UNCERTAIN = "incierto"
 # Atributos con los que algunos módulos guardan una probabilidad de dropout (float) que aplican
@@ -216,9 +217,9 @@ def _chunks(lengths: np.ndarray, n_passes: int, batch_size: int, max_batch_token
         start += rows
 
 
-def _batches(tokenizer, texts: list[str], max_length: int, n_passes: int, batch_size: int, max_batch_tokens: int, device):
+def _batches(tokenizer, texts: list[str], max_length: int, n_passes: int, batch_size: int, max_batch_tokens: int, device, truncation: str = "head"):
     """Lotes ``(filas, entradas)`` ordenados por longitud; cada texto repetido ``n_passes`` veces."""
-    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    encoded = encode(tokenizer, texts, max_length=max_length, truncation=truncation)
     lengths = np.array([len(ids) for ids in encoded["input_ids"]])
     for rows in _chunks(lengths, n_passes, batch_size, max_batch_tokens):
         features = [{k: encoded[k][i] for k in encoded.keys()} for i in rows]
@@ -238,6 +239,7 @@ def predict_logits(
     max_length: int = 256,
     batch_size: int = 32,
     max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    truncation: str = "head",
 ) -> np.ndarray:
     """Logits de una sola pasada determinista (modo evaluación, sin dropout), en el orden de ``texts``.
 
@@ -253,6 +255,8 @@ def predict_logits(
         Longitud máxima en tokens (la del entrenamiento).
     batch_size, max_batch_tokens : int
         Límites de cada lote.
+    truncation : {"head", "head+tail"}
+        El truncado del entrenamiento (:func:`course_utils.tokenization.encode`).
 
     Devuelve
     --------
@@ -268,11 +272,12 @@ def predict_logits(
     max_length = _check_max_length(model, max_length)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
+    check_choice("truncation", truncation, TRUNCATIONS)
     device = next(model.parameters()).device
     out = None
     with restored_modes(model), torch.inference_mode():
         model.eval()
-        for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device):
+        for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device, truncation):
             logits = model(**batch).logits.float().cpu().numpy()
             if out is None:
                 out = np.zeros((len(texts), logits.shape[-1]), dtype=np.float32)
@@ -289,10 +294,10 @@ def _autocast(device: torch.device, precision: str):
     return torch.autocast(device.type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
 
 
-def _full_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+def _full_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
     """Cada lote repite sus textos T veces: una llamada al modelo da las T pasadas."""
     with mc_dropout_mode(model):
-        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
             logits = model(**batch).logits.float()
             yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
 
@@ -313,7 +318,7 @@ def classification_head(model: nn.Module) -> tuple[nn.Module, nn.Dropout]:
     return head, dropout
 
 
-def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
     """El codificador una vez (modo evaluación); la dropout de la cabeza, T veces."""
     head, dropout = classification_head(model)
     captured: list[torch.Tensor] = []
@@ -322,7 +327,7 @@ def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_
     try:
         with restored_modes(model):
             model.eval()
-            for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device):
+            for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device, truncation):
                 captured.clear()
                 model(**batch)
                 features = captured[0].unsqueeze(0).expand(n_passes, *captured[0].shape)
@@ -375,6 +380,7 @@ def mc_dropout_predict(
     label_names: list[str] | None = None,
     mode: str = "full",
     precision: str = "fp32",
+    truncation: str = "head",
 ) -> MCDropoutResult:
     """Predice con MC dropout: T pasadas estocásticas, por lotes de textos, sin gradientes.
 
@@ -416,6 +422,8 @@ def mc_dropout_predict(
         solo la incertidumbre de la cabeza; el cuaderno de calibración compara ambos.
     precision : {"fp32", "bf16", "fp16"}
         Autocast durante la inferencia (``Precision.name`` de :func:`course_utils.runtime.mixed_precision`).
+    truncation : {"head", "head+tail"}
+        El truncado del entrenamiento (:func:`course_utils.tokenization.encode`).
 
     Devuelve
     --------
@@ -442,6 +450,7 @@ def mc_dropout_predict(
     seed = check_int("seed", seed, minimum=0)
     check_choice("mode", mode, MODES)
     check_choice("precision", precision, tuple(AUTOCAST))
+    check_choice("truncation", truncation, TRUNCATIONS)
     config_names = getattr(getattr(model, "config", None), "id2label", None) or {}
     names = list(label_names) if label_names else [config_names[i] for i in sorted(config_names)]
 
@@ -454,7 +463,7 @@ def mc_dropout_predict(
     sampler = _head_passes if mode == "head" else _full_passes
     with torch.inference_mode(), torch.random.fork_rng(devices=fork_devices), _autocast(device, precision):
         torch.manual_seed(seed)
-        for rows, chunk in sampler(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device):
+        for rows, chunk in sampler(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
             if probs is None:
                 probs = np.zeros((n_passes, len(texts), chunk.shape[-1]))
             probs[:, rows, :] = chunk

@@ -10,8 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench  # noqa: E402
 
+# fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
 TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
-        "--lengths", "16,32", "--length-train", "4", "--length-test", "4", "--length-epochs", "1", "--in-process"]
+        "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off", "--in-process",
+        "--n-test", "4", "--sections", "speed,max_length,recipe,truncation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head"]
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +50,38 @@ def test_targets_use_the_course_configuration(bench_run):
     assert "| original: bucle texto a texto |" in table and "Objetivos:" in table
 
 
-def test_max_length_section_trains_and_scores_each_length(bench_run):
+def test_max_length_section_scores_each_length_on_validation_with_paired_intervals(bench_run):
     results, table = bench_run
-    rows = results["max_length"]["rows"]
-    assert list(rows) == ["MAX_LENGTH=16", "MAX_LENGTH=32"]
+    section = results["max_length"]
+    rows = section["rows"]
+    assert list(rows) == ["MAX_LENGTH=16, head+tail", "MAX_LENGTH=32, head+tail"]
+    assert section["reference"] == "MAX_LENGTH=32, head+tail" and "vs_reference" not in rows[section["reference"]]
+    for name, r in rows.items():
+        assert 0 <= r["accuracy"]["low"] <= r["accuracy"]["estimate"] <= r["accuracy"]["high"] <= 1
+        assert r["train_seconds"] > 0 and r["n_validation"] == 4 and r["n_train"] == 4
+        if name != section["reference"]:
+            assert r["vs_reference"]["method"] == "bootstrap emparejado"
+    assert rows["MAX_LENGTH=16, head+tail"]["truncated_fraction"] >= rows["MAX_LENGTH=32, head+tail"]["truncated_fraction"]
+    assert "| MAX_LENGTH=16, head+tail |" in table and "validación" in table
+
+
+def test_recipe_section_compares_each_recipe_with_tfidf_on_the_same_reviews(bench_run):
+    results, table = bench_run
+    rows = results["recipe"]["rows"]
+    assert list(rows) == ["4 reseñas, 1 épocas, lr 1e-4, 16 tokens, head+tail", "6 reseñas, 1 épocas, lr 1e-4, 16 tokens, head"]
     for r in rows.values():
-        assert 0 <= r["accuracy"] <= 1 and r["train_seconds"] > 0 and r["n_test"] == 4
-    assert rows["MAX_LENGTH=16"]["truncated_fraction"] >= rows["MAX_LENGTH=32"]["truncated_fraction"]
-    assert "| MAX_LENGTH=16 |" in table
+        assert len(r["labels"]) == len(r["probs"]) == len(r["tfidf_probs"]) == 4
+        assert r["vs_tfidf"]["low"] <= r["vs_tfidf"]["estimate"] <= r["vs_tfidf"]["high"]
+    assert "Búsqueda de la receta local" in table and "la prueba no se toca" in table
+
+
+def test_truncation_section_chooses_on_validation_and_reports_on_the_same_test_reviews(bench_run):
+    results, table = bench_run
+    comparison = results["truncation"]["comparison"]
+    assert comparison["validation"]["n"] == 4 and comparison["test"]["n"] == 4
+    for part in comparison.values():
+        assert {"head", "head+tail", "tfidf", "head+tail − head", "head+tail − tfidf"} <= set(part)
+    assert "validación (elige)" in table and "prueba (informa)" in table
 
 
 def test_copy_to_readme_replaces_only_its_block(tmp_path):
@@ -69,7 +95,8 @@ def test_copy_to_readme_replaces_only_its_block(tmp_path):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'")],
+    [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'"),
+     (["--recipes", "900:2:1e-4:256:tail"], "--recipes: '900:2:1e-4:256:tail'")],
 )
 def test_bad_arguments_say_what_to_use(args, message, capsys):
     with pytest.raises(SystemExit):
@@ -83,8 +110,9 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     from course_utils import runtime
 
     monkeypatch.setattr(runtime, "mixed_precision", lambda *a, **k: runtime.Precision(bf16=True, fp16=False))
-    args = [a for a in TINY]
+    args = [a for a in TINY if a not in ("--mixed-precision", "off")]
     args[args.index("--lengths") + 1] = "16"
+    args[args.index("--sections") + 1] = "speed,max_length"
     assert bench.main([*args, "--out", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())
     speed = results["speed"]
@@ -92,5 +120,4 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     assert speed["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 (64)"
     assert speed["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
     rows = results["max_length"]["rows"]
-    assert list(rows) == ["MAX_LENGTH=16 (bf16)", "MAX_LENGTH=32 (fp32)"]
-    assert [r["precision"] for r in rows.values()] == ["bf16", "fp32"]
+    assert list(rows) == ["MAX_LENGTH=16, head+tail (bf16)", "MAX_LENGTH=32 (fp32)"]

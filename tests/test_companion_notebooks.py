@@ -33,7 +33,7 @@ def run(name: str, tmp_path: Path, **overrides) -> dict:
 def test_data_notebook(tmp_path):
     summary = run("06_1_Datos_y_Balanceo", tmp_path)
     m = summary["metrics"]
-    assert m["n_total"] == 80 and m["n_train"] + m["n_test"] == 12
+    assert m["n_total"] == 80 and m["n_train"] + m["n_validation"] == 12 and m["n_test"] == 24
     assert 0 <= m["truncated_fraction"] <= 1 and m["tokens_median"] > 5
 
 
@@ -43,7 +43,9 @@ def test_baseline_notebook(tmp_path):
     assert set(m) >= {"accuracy", "f1", "precision", "recall", "train_seconds"}
     # Las reseñas inventadas son fáciles para TF-IDF: muy por encima del azar.
     assert m["accuracy"] >= 0.75
-    assert summary["n_test"] == 8
+    assert summary["n_test"] == 24 and summary["n_train"] + summary["n_validation"] == 40
+    (row,) = summary["scoreboard"]
+    assert row["test_ids_sha256"] == summary["test_ids_sha256"] and "elegidos en validación" in row["note"]
 
 
 def test_calibration_notebook(tmp_path):
@@ -52,7 +54,10 @@ def test_calibration_notebook(tmp_path):
     for key in ("ece_single", "ece_mc", "ece_temperature"):
         assert 0 <= m[key] <= 1, key
     assert 0.05 <= m["temperature"] <= 20
-    assert summary["n_train"] + summary["n_validation"] + summary["n_test"] == 20
+    assert m["temperature_low"] <= m["temperature"] <= m["temperature_high"]
+    assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_test"] == 24
+    assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06: entrena el suyo
+    assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]
 
 
 def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
@@ -70,5 +75,8 @@ def test_data_and_baseline_on_real_imdb(tmp_path):
     m = data_summary["metrics"]
     assert m["n_total"] == 25000
     assert 200 < m["tokens_median"] < 350 and 0.2 < m["truncated_fraction"] < 0.6
+    assert m["n_test"] == 1000 and data_summary["test_ids_sha256"]
     base = run("06_2_Linea_Base_Clasica", tmp_path / "b", DATA=str(IMDB_DIR), N_PER_CLASS=500)
     assert base["metrics"]["accuracy"] >= 0.75
+    # Las dos partes de prueba son las mismas reseñas (mismos N_TEST y semilla): misma huella.
+    assert base["test_ids_sha256"] == data_summary["test_ids_sha256"]

@@ -160,7 +160,7 @@ def test_stratified_split_keeps_proportions():
 
 def test_stratified_split_errors():
     ds = sorted_dataset(2, 2)
-    with pytest.raises(CourseParameterError, match=r"TEST_SIZE=0.1 .*prueba tendría 0"):
+    with pytest.raises(CourseParameterError, match=r"TEST_SIZE=0.1 .*la parte tendría 1 y el resto 3"):
         data.stratified_split(ds, test_size=0.1)
     with pytest.raises(CourseParameterError, match=r"TEST_SIZE=0 "):
         data.stratified_split(ds, test_size=0)

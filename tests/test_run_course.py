@@ -75,6 +75,10 @@ def test_smoke_run_with_a_failing_notebook(tmp_path):
     assert (build / "06_2_Linea_Base_Clasica.html").is_file() and (build / "99_falla.html").is_file()
     summary = (build / "resumen.md").read_text()
     assert "| 06_2_Linea_Base_Clasica | ok |" in summary and "| 99_falla | error |" in summary
+    # El marcador: la fila de TF-IDF con sus intervalos y la huella de las reseñas de prueba.
+    assert "## Marcador" in summary and re.search(r"\| TF-IDF \+ regresión logística \| 06_2_Linea_Base_Clasica \| 24 \| [0-9a-f]{16} \| "
+                                                  r"\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \|", summary), summary
+    assert "<table id='marcador'>" in index
     check_index_in_browser(build, {"06_2_Linea_Base_Clasica": "ok", "99_falla": "error"})
     # Las fuentes no se tocan.
     assert nbformat.read(source / "99_falla.ipynb", as_version=4).cells[4].outputs == []
@@ -150,3 +154,35 @@ def test_own_data_notebooks_keep_their_data_and_size(tmp_path, capsys, monkeypat
     calls.clear()
     run_course.run_one(notebook, tmp_path, {"DATA": "mis.csv", "N_PER_CLASS": 99}, frozenset({"DATA", "N_PER_CLASS"}))
     assert calls["DATA"] == "mis.csv" and calls["N_PER_CLASS"] == 99
+
+
+def scoreboard_result(name, method, hash_, n=100, versus=None):
+    from course_utils import evaluation
+
+    iv = evaluation.Interval(0.85, 0.8, 0.9, n, "wilson").as_dict()
+    row = {"method": method, "n_test": n, "test_ids_sha256": hash_, "seconds": 12.0, "note": "", "accuracy": iv, "f1": iv, "ece": iv}
+    if versus:
+        row["versus"] = {"against": versus, **evaluation.Interval(0.01, -0.02, 0.04, n, "bootstrap emparejado").as_dict()}
+    return run_course.Result(name=name, status="ok", scoreboard=[row])
+
+
+def test_scoreboard_names_rows_evaluated_on_other_reviews(tmp_path):
+    results = [scoreboard_result("a", "TF-IDF", "h1"), scoreboard_result("b", "ajuste fino", "h1", versus="TF-IDF"),
+               scoreboard_result("b", "MC", "h2", n=20)]
+    run_course.write_summary(tmp_path, results, "local", 10.0)
+    summary = (tmp_path / "resumen.md").read_text()
+    assert "mismas 100 reseñas de prueba (huella h1), salvo MC" in summary
+    assert "| ajuste fino | b | 100 | h1 | 0.850 [0.800, 0.900] | 0.850 [0.800, 0.900] | 0.850 [0.800, 0.900] | TF-IDF: +0.010 [-0.020, +0.040] | 12 |" in summary
+    assert (tmp_path / "index.html").read_text().count("<tr class='marcador'>") == 3
+
+
+def test_calibration_notebook_reuses_the_model_of_the_same_build(tmp_path, monkeypatch):
+    calls = {}
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, **k: calls.update(parameters))
+    run_course.run_one(ROOT / "notebooks" / "06_3_Incertidumbre_y_Calibracion.ipynb", tmp_path, {})
+    assert calls["FINETUNED_DIR"] == str(tmp_path / "06_Ajuste_Fino_Clasificacion" / "modelo")
+    calls.clear()
+    run_course.run_one(ROOT / "notebooks" / "06_3_Incertidumbre_y_Calibracion.ipynb", tmp_path, {"FINETUNED_DIR": "otro"}, frozenset({"FINETUNED_DIR"}))
+    assert calls["FINETUNED_DIR"] == "otro"

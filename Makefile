@@ -33,7 +33,7 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
-	@echo "           BENCH_SECTIONS=speed|max_length (make bench; por defecto, las dos)"
+	@echo "           BENCH_SECTIONS=speed,max_length,truncation,recipe (make bench; por defecto speed,max_length)"
 
 install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt
 

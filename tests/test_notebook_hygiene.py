@@ -97,3 +97,17 @@ def test_install_cell_generated_from_requirements(nb):
     )
     assert notebook.cells.index(cells[0]) < 4
     assert "torch" not in cells[0].source.split("no reinstalar torch")[0].replace("torch ni numpy", "")
+
+
+def test_trainer_never_evaluates_on_the_test_part(nb):
+    # Elegir la mejor época con la partición de prueba la convierte en validación: sus cifras dejan de ser honestas.
+    path, notebook = nb
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    for call in ast.walk(ast.parse(code)):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "Trainer":
+            eval_dataset = next((k.value for k in call.keywords if k.arg == "eval_dataset"), None)
+            assert eval_dataset is not None, f"{path.name}: Trainer sin eval_dataset"
+            assert "validation" in ast.unparse(eval_dataset) and "test" not in ast.unparse(eval_dataset), (
+                f"{path.name}: Trainer(eval_dataset={ast.unparse(eval_dataset)}) debe ser la validación"
+            )
+    assert "make_trainer" not in code or "validation" in code

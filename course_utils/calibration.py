@@ -181,8 +181,10 @@ def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) 
 def risk_coverage_curve(confidence, correct) -> dict[str, np.ndarray | float]:
     """Curva riesgo–cobertura de un clasificador que se abstiene por debajo de un umbral.
 
-    Se ordenan los ejemplos de más a menos confianza; responder solo los k más seguros da
-    cobertura k/N y riesgo = tasa de error entre ellos.
+    Se ordenan los ejemplos de más a menos confianza; responder los que tienen confianza >= umbral
+    da una cobertura (fracción respondida) y un riesgo (tasa de error entre ellos). Como en las curvas
+    de scikit-learn, los empates se agrupan: un umbral responde a todos los ejemplos con esa
+    confianza o no responde a ninguno, así que el resultado no depende del orden de entrada.
 
     Parámetros
     ----------
@@ -194,15 +196,21 @@ def risk_coverage_curve(confidence, correct) -> dict[str, np.ndarray | float]:
     Devuelve
     --------
     dict
-        ``coverage``, ``risk`` y ``threshold`` (la confianza del k-ésimo ejemplo), arrays de N
-        valores, y ``aurc`` (área bajo la curva: menor es mejor).
+        ``coverage``, ``risk`` y ``threshold``: un valor por confianza distinta, de mayor a menor;
+        y ``aurc`` (área bajo la curva: la media, sobre los N ejemplos, del riesgo del umbral que
+        los incluye por primera vez; menor es mejor).
     """
     confidence = np.asarray(confidence, dtype=np.float64).reshape(-1)
     correct = np.asarray(correct, dtype=bool).reshape(-1)
     if confidence.shape != correct.shape or confidence.size == 0:
         raise fail("confidence", confidence.shape, f"debe tener la misma forma que correct {correct.shape} y no estar vacía", "pasa un valor por predicción")
     order = np.argsort(-confidence, kind="stable")
+    sorted_conf = confidence[order]
     errors = np.cumsum(~correct[order])
-    k = np.arange(1, len(order) + 1)
-    risk = errors / k
-    return {"coverage": k / len(order), "risk": risk, "threshold": confidence[order], "aurc": float(risk.mean())}
+    # Último índice de cada grupo de confianzas iguales: solo ahí hay un umbral.
+    ends = np.r_[np.flatnonzero(np.diff(sorted_conf) != 0), len(order) - 1]
+    answered = ends + 1
+    risk = errors[ends] / answered
+    group_sizes = np.diff(np.r_[0, answered])
+    aurc = float(np.sum(group_sizes * risk) / len(order))
+    return {"coverage": answered / len(order), "risk": risk, "threshold": sorted_conf[ends], "aurc": aurc}

@@ -18,8 +18,9 @@ AVERAGES = ("auto", "binary", "macro")
 
 
 def _unwrap(predictions: Any) -> np.ndarray:
-    # Algunos modelos devuelven (logits, estados_ocultos, ...): nos quedamos con los logits.
-    while isinstance(predictions, (tuple, list)) and len(predictions) and not np.isscalar(predictions[0]):
+    # Algunos modelos devuelven una *tupla* (logits, estados_ocultos, ...): nos quedamos con los logits. Una lista
+    # es un dato (p. ej. [[0.1, 0.9], ...], probabilidades por fila): no se desenvuelve.
+    while isinstance(predictions, tuple) and len(predictions) and not np.isscalar(predictions[0]):
         predictions = predictions[0]
     return np.asarray(predictions)
 

@@ -122,7 +122,7 @@ def cpu_supports_bf16() -> bool:
 def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> Precision:
     """Decide la precisión reducida según el hardware.
 
-    CUDA: bf16 si la GPU lo admite, si no fp16. CPU: bf16 (autocast) solo si la CPU tiene
+    CUDA: bf16 si la GPU lo tiene nativo (capacidad >= 8.0), si no fp16 (una T4 de Colab: fp16). CPU: bf16 (autocast) solo si la CPU tiene
     instrucciones bf16 nativas. MPS u otro caso: fp32.
 
     Parámetros
@@ -142,9 +142,13 @@ def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> 
     if not enabled:
         result, why = Precision(bf16=False, fp16=False), "desactivada con MIXED_PRECISION=False"
     elif device == "cuda":
-        bf16 = torch.cuda.is_bf16_supported()
+        # bf16 nativo desde Ampere (capacidad 8.0). torch.cuda.is_bf16_supported() cuenta también el bf16
+        # *emulado*, que en una T4 (7.5, la GPU habitual de Colab) es más lento que fp16.
+        capability = torch.cuda.get_device_capability()
+        bf16 = capability >= (8, 0)
         result = Precision(bf16=bf16, fp16=not bf16)
-        why = "GPU con bf16" if bf16 else "GPU sin bf16: fp16"
+        cc = f"{capability[0]}.{capability[1]}"
+        why = f"GPU con bf16 nativo (capacidad {cc})" if bf16 else f"GPU de capacidad {cc}, sin bf16 nativo: fp16"
     elif device == "cpu" and cpu_supports_bf16():
         result, why = Precision(bf16=True, fp16=False), "CPU con instrucciones bf16 (autocast)"
     else:

@@ -453,6 +453,10 @@ def mc_dropout_predict(
     check_choice("truncation", truncation, TRUNCATIONS)
     config_names = getattr(getattr(model, "config", None), "id2label", None) or {}
     names = list(label_names) if label_names else [config_names[i] for i in sorted(config_names)]
+    num_labels = getattr(getattr(model, "config", None), "num_labels", None)
+    if label_names and num_labels and len(names) != num_labels:
+        raise fail("label_names", list(label_names), f"tiene {len(names)} nombres y el modelo {num_labels} clases",
+                   "da un nombre por clase, en el orden de los índices (o no lo pases y se usa model.config.id2label)")
 
     device = next(model.parameters()).device
     if max_batch_tokens is None:

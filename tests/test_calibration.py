@@ -69,3 +69,24 @@ def test_risk_coverage_hand_computed():
     assert curve["aurc"] == pytest.approx((0 + 0 + 1 / 3 + 0.5) / 4)
     with pytest.raises(CourseParameterError, match=r"misma forma"):
         calibration.risk_coverage_curve([0.9], [True, False])
+
+
+def test_nll_is_exact_for_confident_errors_at_low_temperature():
+    # log(clip(softmax, 1e-12)) se quedaba en -log(1e-12) = 27.6 como mucho: un error seguro contaba de menos.
+    logits, labels = np.array([[0.0, 5.0]]), np.array([0])
+    assert calibration.negative_log_likelihood(logits, labels, temperature=0.1) == pytest.approx(50.0, abs=1e-9)
+
+
+def test_temperature_at_a_bound_warns():
+    logits = np.array([[5.0, -5.0], [-5.0, 5.0], [4.0, -4.0]])
+    with pytest.warns(UserWarning, match="toca el límite"):
+        calibration.fit_temperature(logits, np.array([0, 1, 0]), bounds=(0.5, 2.0))
+
+
+def test_risk_coverage_collapses_ties_so_input_order_does_not_matter():
+    # Tres ejemplos con la misma confianza (uno acertado): antes el AURC salía 0.611 o 0.278 según el orden.
+    conf, correct = np.array([0.7, 0.7, 0.7, 0.9]), np.array([False, False, True, True])
+    a = calibration.risk_coverage_curve(conf, correct)
+    b = calibration.risk_coverage_curve(conf[[2, 1, 0, 3]], correct[[2, 1, 0, 3]])
+    assert a["aurc"] == b["aurc"] == pytest.approx((1 * 0.0 + 3 * (2 / 4)) / 4)
+    assert a["threshold"].tolist() == [0.9, 0.7] and a["coverage"].tolist() == [0.25, 1.0] and a["risk"].tolist() == [0.0, 0.5]

@@ -71,3 +71,9 @@ def test_confusion_table_and_report():
     assert table.to_numpy().sum() == 4
     text = metrics.report_text([0, 0, 1, 1], logits_for([0, 1, 1, 1], 2), ["neg", "pos"])
     assert "neg" in text and "pos" in text and "0.750" in text
+
+
+def test_a_list_of_probability_rows_is_data_not_a_tuple_of_outputs():
+    # Antes, cualquier lista se tomaba por (logits, extras): [[0, 1], [1, 0]] daba exactitud 0.0 en vez de 1.0.
+    assert metrics.classification_metrics([1, 0], [[0, 1], [1, 0]])["accuracy"] == 1.0
+    assert metrics.classification_metrics([1, 0], ([[0, 1], [1, 0]], "estados ocultos"))["accuracy"] == 1.0

@@ -50,11 +50,14 @@ def test_mixed_precision_by_hardware(monkeypatch, capsys):
     assert "CPU con instrucciones bf16" in capsys.readouterr().out
     assert runtime.mixed_precision("cpu", enabled=False).name == "fp32"
     assert "MIXED_PRECISION=False" in capsys.readouterr().out
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    # Se fija la capacidad de la GPU, no is_bf16_supported (que cuenta el bf16 emulado: justo el error en una T4).
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a: (8, 0))  # A100
     assert runtime.mixed_precision("cuda").name == "bf16"
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a: (7, 5))  # T4 de Colab
     p = runtime.mixed_precision("cuda")
     assert p.name == "fp16" and runtime.precision_kwargs(p) == {"bf16": False, "fp16": True}
+    assert "capacidad 7.5, sin bf16 nativo: fp16" in capsys.readouterr().out
     assert runtime.mixed_precision("mps").name == "fp32"
 
 

@@ -267,3 +267,13 @@ def test_bf16_autocast_gives_close_probabilities(tiny_bert, tokenizer):
     np.testing.assert_allclose(bf16.pass_probs, fp32.pass_probs, atol=0.05)
     with pytest.raises(CourseParameterError, match=r"precision='fp8'"):
         predict(tiny_bert, tokenizer, precision="fp8")
+
+
+def test_label_names_of_the_wrong_length_raise(tokenizer):
+    from course_utils._checks import CourseParameterError
+
+    from .conftest import make_tiny_bert
+
+    # Antes se sustituían en silencio por "0", "1"...
+    with pytest.raises(CourseParameterError, match=r"label_names=\['a', 'b', 'c'\] .*3 nombres y el modelo 2 clases"):
+        uncertainty.mc_dropout_predict(make_tiny_bert(), tokenizer, ["hola"], n_passes=2, max_length=16, label_names=["a", "b", "c"])

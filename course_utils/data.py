@@ -334,6 +334,15 @@ def stratified_indices(labels: Any, size: Any, seed: int = 42, name: str = "TEST
             f"cada parte necesita al menos un ejemplo de cada una de las {len(classes)} clases: usa más datos o cambia {name}",
         )
     rest, part = train_test_split(np.arange(len(labels)), test_size=count, stratify=labels, random_state=seed)
+    # La estratificación redondea: con clases muy minoritarias, una parte pequeña puede quedarse sin alguna.
+    for side, rows in (("la parte", part), ("el resto", rest)):
+        missing = sorted(set(classes.tolist()) - set(labels[rows].tolist()))
+        if missing:
+            raise fail(
+                name, size,
+                f"{side} ({len(rows)} ejemplos) se quedaría sin la clase {missing} (solo hay {dict(zip(classes.tolist(), counts.tolist(), strict=True))})",
+                f"aumenta {name} (o los datos de esa clase) para que cada parte tenga al menos un ejemplo de cada clase",
+            )
     return np.sort(rest), np.sort(part)
 
 

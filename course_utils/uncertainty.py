@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_choice, check_float, check_int, fail
+from course_utils.models import usable_positions
 from course_utils.params import check_max_length
 from course_utils.tokenization import TRUNCATIONS, encode
 
@@ -228,8 +229,7 @@ def _batches(tokenizer, texts: list[str], max_length: int, n_passes: int, batch_
 
 
 def _check_max_length(model: nn.Module, max_length: int) -> int:
-    limit = getattr(getattr(model, "config", None), "max_position_embeddings", None)
-    return check_max_length(max_length, int(limit) if limit else None)
+    return check_max_length(max_length, usable_positions(getattr(model, "config", None)))
 
 
 def predict_logits(

@@ -12,12 +12,17 @@ from course_utils import models, runtime
 from course_utils._checks import CourseParameterError
 
 
-def test_resolve_device_cpu_and_auto(capsys):
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"), [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")],
+)
+def test_resolve_device_cpu_and_auto(capsys, monkeypatch, cuda, mps, expected):
+    # Se fija qué hay en la máquina: así la prueba comprueba la regla en cualquier hardware (antes era una tautología sin GPU).
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
     assert runtime.resolve_device("cpu") == "cpu"
     assert "DEVICE=\"cpu\" → se usa 'cpu'" in capsys.readouterr().out
-    chosen = runtime.resolve_device("auto")
-    assert chosen == ("cuda" if torch.cuda.is_available() else chosen)
-    assert "DEVICE=\"auto\" → se usa" in capsys.readouterr().out
+    assert runtime.resolve_device("auto") == expected
+    assert f"DEVICE=\"auto\" → se usa '{expected}'" in capsys.readouterr().out
 
 
 def test_unknown_device():
@@ -167,3 +172,16 @@ def test_load_argument_errors():
         models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=1)
     with pytest.raises(CourseParameterError, match=r"id2label=.*tiene 1 nombres pero num_labels=2"):
         models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=2, id2label={0: "a"})
+
+
+def test_roberta_positions_leave_room_for_the_padding_offset():
+    # RoBERTa declara 514 posiciones y admite 512: MAX_LENGTH=514 debe fallar en la validación, no dentro del modelo.
+    from transformers import BertConfig, RobertaConfig
+
+    from course_utils import models, params
+    from course_utils._checks import CourseParameterError
+
+    assert models.usable_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)) == 512
+    assert models.usable_positions(BertConfig(max_position_embeddings=512)) == 512
+    with pytest.raises(CourseParameterError, match=r"MAX_LENGTH=514 .*solo admite 512"):
+        params.check_max_length(514, models.usable_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)))

@@ -86,3 +86,28 @@ def test_package_builds_from_git_url(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "course_utils/uncertainty.py" in names
     assert "course_utils/sample_data/resenas_mini/train.csv" in names
+
+
+def test_install_refuses_python_older_than_3_11_in_spanish(tmp_path):
+    # Un «python» falso que dice ser 3.10, como el de Ubuntu 22.04: antes, pip acababa en «No matching distribution».
+    fake = tmp_path / "python3.10"
+    fake.write_text("#!/bin/sh\n"
+                    "case \"$2\" in\n"
+                    "  *print*) echo 3.10 ;;\n"
+                    "  *exit*) exit 1 ;;\n"
+                    "esac\n")
+    fake.chmod(0o755)
+    proc = subprocess.run(["bash", str(ROOT / ".ci" / "ensure-python.sh"), str(fake)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "necesita Python 3.11" in proc.stderr and "es Python 3.10" in proc.stderr and "make PYTHON=python3.11" in proc.stderr
+    ok = subprocess.run(["bash", str(ROOT / ".ci" / "ensure-python.sh"), sys.executable], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_python_floor_is_declared_where_pip_reads_it():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+    names = {re.split(r"[<>=]", d)[0] for d in project["dependencies"]}
+    assert {"scipy", "huggingface_hub"} <= names  # se importan en course_utils: se declaran

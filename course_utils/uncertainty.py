@@ -367,6 +367,30 @@ def default_batch_tokens(device: torch.device | str, mode: str, n_passes: int, m
     return DEFAULT_BATCH_TOKENS
 
 
+@contextlib.contextmanager
+def _seeded_rng(device: torch.device, seed: int) -> Iterator[None]:
+    """Siembra solo los generadores que se restauran al salir: el de la CPU y el del dispositivo del modelo.
+
+    ``torch.manual_seed`` siembra además *todas* las GPU (y MPS), mientras que ``fork_rng`` restaura
+    solo las que se le dicen: el estado aleatorio global de las demás quedaría cambiado.
+    """
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        with torch.random.fork_rng(devices=[index], device_type="cuda"), torch.cuda.device(index):
+            torch.random.default_generator.manual_seed(seed)
+            torch.cuda.manual_seed(seed)  # solo el dispositivo actual, el del modelo
+            yield
+    elif device.type == "mps":
+        with torch.random.fork_rng(device_type="mps"):
+            torch.random.default_generator.manual_seed(seed)
+            torch.mps.manual_seed(seed)
+            yield
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.random.default_generator.manual_seed(seed)
+            yield
+
+
 def mc_dropout_predict(
     model: nn.Module,
     tokenizer,
@@ -463,10 +487,8 @@ def mc_dropout_predict(
         max_batch_tokens = default_batch_tokens(device, mode, n_passes, max_length)
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
     probs = None
-    fork_devices = [device.index or 0] if device.type == "cuda" else []
     sampler = _head_passes if mode == "head" else _full_passes
-    with torch.inference_mode(), torch.random.fork_rng(devices=fork_devices), _autocast(device, precision):
-        torch.manual_seed(seed)
+    with torch.inference_mode(), _seeded_rng(device, seed), _autocast(device, precision):
         for rows, chunk in sampler(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
             if probs is None:
                 probs = np.zeros((n_passes, len(texts), chunk.shape[-1]))

@@ -277,3 +277,19 @@ def test_label_names_of_the_wrong_length_raise(tokenizer):
     # Antes se sustituían en silencio por "0", "1"...
     with pytest.raises(CourseParameterError, match=r"label_names=\['a', 'b', 'c'\] .*3 nombres y el modelo 2 clases"):
         uncertainty.mc_dropout_predict(make_tiny_bert(), tokenizer, ["hola"], n_passes=2, max_length=16, label_names=["a", "b", "c"])
+
+
+def test_seeding_touches_only_the_generators_it_restores(tokenizer, monkeypatch):
+    # torch.manual_seed siembra todas las GPU y fork_rng solo restaura las indicadas: en una máquina con varias, el
+    # estado global cambiaba. En CPU no debe sembrarse ninguna GPU ni MPS.
+    from .conftest import make_tiny_bert
+
+    model = make_tiny_bert()  # (construirlo siembra con torch.manual_seed: antes de espiar)
+    calls = []
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", lambda seed: calls.append(("cuda", seed)))
+    monkeypatch.setattr(torch.mps, "manual_seed", lambda seed: calls.append(("mps", seed)))
+    before = torch.random.get_rng_state()
+    first = uncertainty.mc_dropout_predict(model, tokenizer, ["uno", "dos tres"], n_passes=3, max_length=16, seed=5)
+    assert calls == [] and torch.equal(torch.random.get_rng_state(), before)
+    again = uncertainty.mc_dropout_predict(model, tokenizer, ["uno", "dos tres"], n_passes=3, max_length=16, seed=5)
+    assert np.array_equal(first.pass_probs, again.pass_probs)

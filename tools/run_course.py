@@ -97,8 +97,13 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def choose_profile(requested: str, data_override: str | None) -> tuple[str, dict[str, Any]]:
-    """Resuelve el perfil (``auto`` → ``completo`` si el Hub responde, si no ``local``) y sus parámetros."""
+def choose_profile(requested: str, data_override: str | None, user_params: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """Resuelve el perfil (``auto`` → ``completo`` si el Hub responde, si no ``local``) y sus parámetros.
+
+    ``user_params`` (los ``-p`` del usuario) mandan sobre el perfil; en el local, ``MAX_LENGTH`` se elige
+    según el hardware (:func:`local_max_length`) si el usuario no lo fijó.
+    """
+    user_params = user_params or {}
     sys.path.insert(0, str(ROOT))
     from course_utils.runtime import hub_reachable
 
@@ -123,8 +128,12 @@ def choose_profile(requested: str, data_override: str | None) -> tuple[str, dict
         else:
             params["DATA"] = "resenas-mini"
             print(f"  No se encontró {SHARED_IMDB}: se usa el conjunto pequeño 'resenas-mini' (las métricas no serán representativas).")
+        if "MAX_LENGTH" not in user_params:
+            params["MAX_LENGTH"], why = local_max_length(str(user_params.get("DEVICE", "auto")))
+            print(f"  MAX_LENGTH={params['MAX_LENGTH']}: {why} (cámbialo con MAX_LENGTH=...).")
     if data_override and profile != "local":
         params["DATA"] = data_override
+    params.update(user_params)
     if params:
         print("  Parámetros del perfil: " + ", ".join(f"{k}={v!r}" for k, v in params.items()))
     return profile, params
@@ -336,15 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     notebooks = select_notebooks(args.notebooks, Path(args.source))
-    profile, params = choose_profile(args.perfil, args.data)
-    explicit = {"DATA"} if args.data else set()
-    for item in args.param:
-        name, _, value = item.partition("=")
-        params[name] = parse_value(value)
-        explicit.add(name)
-    if profile == "local" and "MAX_LENGTH" not in explicit:
-        params["MAX_LENGTH"], why = local_max_length(str(params.get("DEVICE", "auto")))
-        print(f"  MAX_LENGTH={params['MAX_LENGTH']}: {why} (cámbialo con MAX_LENGTH=...).")
+    user_params = {name: parse_value(value) for name, _, value in (item.partition("=") for item in args.param)}
+    profile, params = choose_profile(args.perfil, args.data, user_params)
+    explicit = set(user_params) | ({"DATA"} if args.data else set())
     build = Path(args.build).resolve()
     build.mkdir(parents=True, exist_ok=True)
     print(f"{len(notebooks)} cuaderno(s) → {build}. Tiempo esperado: {EXPECTED_MINUTES.get(profile, '?')}.")

@@ -16,6 +16,7 @@ MAX_LENGTH ?=
 MODEL ?=
 DATA ?=
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 
 RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") \
@@ -27,7 +28,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(DATA),--data "$(DATA)")
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint run-all smoke bench sync-notebooks clean
+.PHONY: help install test lint lab run-all smoke bench sync-notebooks clean
 
 help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
@@ -51,6 +52,9 @@ test: install ## Ejecuta todas las pruebas (unos minutos; las de IMDB se saltan 
 lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los cuadernos esté al día
 	$(VENV)/bin/ruff check course_utils tests tools notebooks
 	$(PY) tools/sync_install_cell.py --check
+
+lab: install ## Abre JupyterLab sobre tus copias de los cuadernos (mis_cuadernos/, que git ignora)
+	$(PY) tools/lab.py $(LAB_ARGS)
 
 run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.html); ver PERFIL
 	$(PY) tools/run_course.py $(RUN_ARGS)

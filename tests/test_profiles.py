@@ -74,3 +74,10 @@ def test_unknown_profile_is_a_spanish_error_naming_perfil(bad):
 def test_current_must_be_a_dict():
     with pytest.raises(CourseParameterError, match="current"):
         profiles.resolve_profile("auto", [("MODEL", "x")], online=False)
+
+
+def test_kept_lists_what_the_data_may_not_adjust():
+    p = profiles.resolve_profile("auto", {**LESSON, "LABEL_NAMES": ["negativo", "positivo"]}, online=False, verbose=False)
+    assert "LABEL_NAMES" not in p.kept and "N_PER_CLASS" not in p.kept
+    p = profiles.resolve_profile("auto", {**LESSON, "LABEL_NAMES": ["malo", "bueno"], "N_PER_CLASS": 60}, online=False, verbose=False)
+    assert p.kept == {"LABEL_NAMES": ["malo", "bueno"], "N_PER_CLASS": 60}

@@ -15,6 +15,9 @@ N_PER_CLASS ?=
 MAX_LENGTH ?=
 MODEL ?=
 DATA ?=
+TEXT_COLUMN ?=
+LABEL_COLUMN ?=
+LABEL_NAMES ?=
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
@@ -25,6 +28,9 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(N_PER_CLASS),-p N_PER_CLASS=$(N_PER_CLASS)) \
 	$(if $(MAX_LENGTH),-p MAX_LENGTH=$(MAX_LENGTH)) \
 	$(if $(MODEL),-p MODEL=$(MODEL)) \
+	$(if $(TEXT_COLUMN),-p TEXT_COLUMN=$(TEXT_COLUMN)) \
+	$(if $(LABEL_COLUMN),-p LABEL_COLUMN=$(LABEL_COLUMN)) \
+	$(if $(LABEL_NAMES),-p 'LABEL_NAMES=$(LABEL_NAMES)') \
 	$(if $(DATA),--data "$(DATA)")
 
 .DEFAULT_GOAL := help
@@ -34,6 +40,7 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
+	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
 	@echo "           BENCH_SECTIONS=speed,max_length,truncation,recipe (make bench; por defecto speed,max_length)"
 
 install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt

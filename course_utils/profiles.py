@@ -78,6 +78,8 @@ EXPECTED_MINUTES = {
     "local": "menos de 15 min en 2 núcleos de CPU",
     "smoke": "menos de 1 min por cuaderno",
 }
+# Tamaños de la muestra: con datos propios, el perfil local no los cambia (el cuaderno los ajusta a los datos).
+SIZE_KEYS = ("N_PER_CLASS", "VALIDATION_SIZE", "N_TEST", "N_MC")
 # MAX_LENGTH del perfil local según el hardware. Medido en validación (README, tabla de MAX_LENGTH): 512 acierta más
 # que 256 (+0.021 [+0.002, +0.040]) pero entrena 2.1 veces más despacio; solo cabe en los 15 minutos con GPU o bf16.
 FAST_MAX_LENGTH = 512
@@ -240,7 +242,9 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
     """Aplica un perfil a los parámetros de un cuaderno y dice qué eligió y por qué.
 
     Un parámetro cambia solo si aún tiene el valor de la lección (:data:`LESSON_VALUES`): lo que el
-    estudiante editó, o lo que ``make run-all`` ya pasó, se respeta.
+    estudiante editó, o lo que ``make run-all`` ya pasó, se respeta. Dos matices: con datos propios
+    (``DATA`` no es la de la lección), el perfil local no cambia los tamaños (:data:`SIZE_KEYS`); y el
+    perfil ``smoke`` reduce cualquier número mayor que el suyo (es una prueba rápida de la maquinaria).
 
     Parameters
     ----------
@@ -270,9 +274,16 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
     user_set = {k: v for k, v in current.items() if k in LESSON_VALUES and v not in LESSON_VALUES[k]}
     data = user_set.get("DATA") if "DATA" in current else None
     profile, notes = profile_params(name, data=data, device=str(current.get("DEVICE", "auto")), user_params=user_set)
+    own_data = "DATA" in user_set
     params, changes = dict(current), {}
     for key, value in profile.items():
-        if key in current and key not in user_set and current[key] != value:
+        if key not in current or current[key] == value:
+            continue
+        if name == "local" and own_data and key in SIZE_KEYS:
+            continue  # con tus datos, los tamaños son los del cuaderno (ajustados después a lo que haya)
+        smaller = name == "smoke" and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and isinstance(current[key], (int, float)) and value < current[key]
+        if key not in user_set or smaller:
             params[key], changes[key] = value, (current[key], value)
     if verbose:
         print(f"PERFIL={requested} → '{name}': {reason}. Tarda {EXPECTED_MINUTES[name]}.")

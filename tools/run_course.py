@@ -81,6 +81,18 @@ def notebook_run_params(path: Path, params: dict[str, Any], explicit: frozenset[
     por defecto) si el cuaderno lo define, para que quien llama lo fije.
     """
     known = notebook_params(path)
+    if "PERFIL" in known and "PERFIL" in params:
+        # El cuaderno resuelve su perfil con la misma regla (course_utils.profiles): recibe el perfil elegido y
+        # solo lo que fijó el usuario, y así distingue lo tuyo de lo del perfil (p. ej. para ajustar N_PER_CLASS a tus datos).
+        run_params = {"PERFIL": params["PERFIL"], **{k: params[k] for k in sorted(explicit) if k in known and k in params}}
+        ignored = sorted(k for k in explicit if k not in known)
+        if ignored:
+            print(f"  ⚠ {path.name} no define {', '.join(ignored)}: esos parámetros no se le pasan.")
+        for name in ("OUTPUT_DIR", "FINETUNED_DIR"):
+            if name in known:
+                run_params.setdefault(name, parse_value(str(known[name]["default"])))
+        return run_params
+    params = {k: v for k, v in params.items() if k != "PERFIL"}
     unknown = sorted(set(params) - set(known))
     if unknown:
         print(f"  ⚠ {path.name} no define {', '.join(unknown)}: esos parámetros no se le pasan.")
@@ -285,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for i, path in enumerate(notebooks, start=1):
             print(f"\n[{i}/{len(notebooks)}] {path.name} (transcurrido {time.perf_counter() - start:.0f} s)", flush=True)
-            result = run_one(path, build, params, frozenset(explicit))
+            result = run_one(path, build, {**params, "PERFIL": profile}, frozenset(explicit))
             results.append(result)
             print(f"[{i}/{len(notebooks)}] {path.name}: {result.status} en {result.seconds:.0f} s {result.error}", flush=True)
             if result.status == "interrumpido":

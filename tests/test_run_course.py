@@ -222,6 +222,7 @@ def test_notebooks_with_perfil_get_the_profile_and_only_what_the_user_set(tmp_pa
     cell = nbformat.v4.new_code_cell('PERFIL = "auto"\nMODEL = "bert-base-uncased"\nEPOCHS = 5\nOUTPUT_DIR = "salidas/x"')
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
     params = {**run_course.LOCAL_PARAMS, "EPOCHS": 1, "PERFIL": "local", "SEED": 3}

@@ -297,5 +297,5 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
             print("  Se mantienen (no son los de la lección: los fijaste tú o son propios de este cuaderno): "
                   + ", ".join(f"{k}={v!r}" for k, v in user_set.items()))
         if name == "completo":
-            print("  Valores de la lección original; sin conexión, este cuaderno usa el perfil 'local' solo.")
+            print("  Se usan los valores de la celda de parámetros (los de la lección, salvo los que cambiaste).")
     return Profile(name=name, reason=reason, params=params, changes=changes, kept=user_set)

@@ -34,7 +34,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(DATA),--data "$(DATA)")
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint lab run-all smoke bench sync-notebooks clean
+.PHONY: help install test test-colab lint lab run-all smoke bench sync-notebooks clean
 
 help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
@@ -55,6 +55,9 @@ $(STAMP): requirements.txt pyproject.toml
 
 test: install ## Ejecuta todas las pruebas (unos minutos; las de IMDB se saltan si falta ../shared/data/imdb)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-colab: install ## Simula Colab: entorno nuevo, celda de instalación y cuaderno 06 (lenta, unos minutos; CI la ejecuta)
+	$(PY) -m pytest -m colab $(PYTEST_ARGS)
 
 lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los cuadernos esté al día
 	$(VENV)/bin/ruff check course_utils tests tools notebooks

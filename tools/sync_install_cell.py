@@ -37,19 +37,32 @@ def repository_url() -> str:
     return meta["project"]["urls"]["Repository"]
 
 
+def course_version() -> str:
+    """Versión del paquete (pyproject.toml): la celda instala esa etiqueta git, ``v<versión>``, no ``main``."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return meta["project"]["version"]
+
+
+# Variable de entorno que cambia de dónde se instala course_utils (la simulación de Colab usa un clon local).
+REPO_URL_ENV = "CURSO_REPO_URL"
+
+
 def install_cell_source() -> str:
     """Código de la celda de instalación."""
     pins = pinned_versions()
     packages = ", ".join(f'"{name}=={pins[name]}"' for name in COLAB_PINNED)
     return f'''# Celda generada por tools/sync_install_cell.py a partir de requirements.txt: no la edites a mano.
+import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", {packages}], check=True)
-    # --no-deps: no reinstalar torch ni numpy (Colab ya los trae).
+    # course_utils en la versión de este cuaderno (etiqueta v{course_version()}), sin dependencias:
+    # --no-deps no reinstala torch ni numpy (Colab ya los trae). No hace falta reiniciar el entorno.
+    repo = os.environ.get("{REPO_URL_ENV}", "git+{repository_url()}")
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                    "course_utils @ git+{repository_url()}@main"], check=True)
+                    f"course_utils @ {{repo}}@v{course_version()}"], check=True)
     print("Listo. ¿Sin GPU? Entorno de ejecución → Cambiar tipo de entorno de ejecución → GPU.")
 else:
     print("Fuera de Colab: se usa el entorno ya instalado (make install).")'''

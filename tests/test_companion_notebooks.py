@@ -35,6 +35,9 @@ def test_data_notebook(tmp_path):
     m = summary["metrics"]
     assert m["n_total"] == 80 and m["n_train"] + m["n_validation"] == 12 and m["n_test"] == 24
     assert 0 <= m["truncated_fraction"] <= 1 and m["tokens_median"] > 5
+    # La fracción truncada se estima en una muestra: lleva su intervalo de Wilson, que la contiene.
+    assert 0 <= m["truncated_fraction_low"] <= m["truncated_fraction"] <= m["truncated_fraction_high"] <= 1
+    assert m["truncated_fraction_high"] > m["truncated_fraction_low"]
 
 
 def test_baseline_notebook(tmp_path):

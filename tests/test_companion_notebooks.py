@@ -49,6 +49,12 @@ def test_baseline_notebook(tmp_path):
     assert summary["n_test"] == 24 and summary["n_train"] + summary["n_validation"] == 40
     (row,) = summary["scoreboard"]
     assert row["test_ids_sha256"] == summary["test_ids_sha256"] and "elegidos en validación" in row["note"]
+    # La rejilla de validación: cada casilla con su intervalo de Wilson; la elegida es la de mayor exactitud.
+    grid = summary["validation_grid"]
+    assert len(grid) == 5 * 2 and all(g["method"] == "wilson" and g["n"] == summary["n_validation"] for g in grid)
+    assert all(0 <= g["low"] <= g["estimate"] <= g["high"] <= 1 for g in grid)
+    best = max(g["estimate"] for g in grid)
+    assert any(g["C"] == m["C"] and g["ngram_max"] == m["ngram_max"] and g["estimate"] == best for g in grid)
 
 
 def test_calibration_notebook(tmp_path):

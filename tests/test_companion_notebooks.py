@@ -64,6 +64,10 @@ def test_calibration_notebook(tmp_path):
         assert 0 <= m[key] <= 1, key
     assert 0.05 <= m["temperature"] <= 20
     assert m["temperature_low"] <= m["temperature"] <= m["temperature_high"]
+    # Cada cifra que lee el estudiante lleva su intervalo, que la contiene.
+    assert 0 <= m["accuracy_low"] <= m["accuracy"] <= m["accuracy_high"] <= 1
+    if m["coverage_test"] is not None:
+        assert m["coverage_test_low"] <= m["coverage_test"] <= m["coverage_test_high"]
     assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_test"] == 24
     assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06: entrena el suyo
     assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]

@@ -73,7 +73,7 @@ def resolve_device(device: str = "auto", verbose: bool = True) -> str:
     if device == "auto":
         chosen = next(d for d in ("cuda", "mps", "cpu") if _available(d))
         if verbose:
-            reason = "hay una GPU disponible" if chosen != "cpu" else "no se encontró GPU (CUDA ni MPS)"
+            reason = "hay una GPU disponible" if chosen != "cpu" else "no se encontró ninguna GPU (ni CUDA ni MPS)"
             print(f"DEVICE=\"auto\" → se usa '{chosen}' ({reason}).")
         return chosen
     if not _available(device):

@@ -466,7 +466,7 @@ def mc_dropout_predict(
     ['positivo']
     """
     texts = _validate_texts(texts)
-    n_passes = check_int("n_passes", n_passes, minimum=1, fix="usa al menos 1 pasada (5 a 20 es lo habitual)")
+    n_passes = check_int("n_passes", n_passes, minimum=1, fix="usa al menos 1 pasada (lo habitual es de 5 a 20)")
     max_length = _check_max_length(model, max_length)
     if threshold is not None:
         threshold = check_float("threshold", threshold, 0.0, 1.0)

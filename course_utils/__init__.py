@@ -5,7 +5,7 @@ Módulos, uno por tema:
 - :mod:`course_utils.data`: carga, muestreo balanceado, partición estratificada, distribución.
 - :mod:`course_utils.metrics`: métricas para ``Trainer``, matriz de confusión, informe.
 - :mod:`course_utils.uncertainty`: predicción con MC dropout, medidas de incertidumbre, abstención.
-- :mod:`course_utils.runtime`: dispositivo, precisión mixta, semillas, versiones, acceso al Hub.
+- :mod:`course_utils.runtime`: dispositivo, precisión numérica (mixta), semillas, versiones, acceso al Hub.
 - :mod:`course_utils.models`: nombres de modelos (incluido el empaquetado sin red) y su carga.
 - :mod:`course_utils.plots`: curvas de aprendizaje, matriz de confusión, incertidumbre.
 """

@@ -39,15 +39,15 @@ class CalibrationReport:
     n_bins: int
     bin_edges: np.ndarray  # (n_bins + 1,)
     bin_counts: np.ndarray  # (n_bins,)
-    bin_confidence: np.ndarray  # (n_bins,) confianza media (nan si el intervalo está vacío)
+    bin_confidence: np.ndarray  # (n_bins,) confianza media (nan si el tramo está vacío)
     bin_accuracy: np.ndarray  # (n_bins,) exactitud (nan si está vacío)
 
 
 def expected_calibration_error(probs, labels, n_bins: int = 10) -> CalibrationReport:
-    """Error de calibración esperado (ECE) con confianza *top-label* e intervalos de igual anchura.
+    """Error de calibración esperado (ECE) con confianza *top-label* y tramos de igual anchura.
 
-    ECE = Σ_b (n_b / N) · |exactitud_b − confianza_b|, con ``n_bins`` intervalos de igual anchura en
-    (0, 1]; cada ejemplo cae en el intervalo de su confianza máxima (el límite derecho se incluye).
+    ECE = Σ_b (n_b / N) · |exactitud_b − confianza_b|, con ``n_bins`` tramos de igual anchura en
+    (0, 1]; cada ejemplo cae en el tramo de su confianza máxima (el límite derecho se incluye).
 
     Parámetros
     ----------
@@ -56,7 +56,7 @@ def expected_calibration_error(probs, labels, n_bins: int = 10) -> CalibrationRe
     labels : array (N,)
         Etiquetas verdaderas.
     n_bins : int
-        Número de intervalos (10 o 15 son habituales).
+        Número de tramos (10 o 15 son habituales).
 
     Devuelve
     --------
@@ -120,7 +120,7 @@ def ece_from_confidence(confidence, correct, n_bins: int = 10, axis: int = -1):
 
 
 def negative_log_likelihood(logits, labels, temperature: float = 1.0) -> float:
-    """Log-verosimilitud negativa media de ``softmax(logits / T)``."""
+    """Log-verosimilitud negativa media de ``softmax(logits / τ)`` (τ: la temperatura)."""
     from scipy.special import log_softmax
 
     z = np.asarray(logits, dtype=np.float64) / temperature
@@ -130,10 +130,10 @@ def negative_log_likelihood(logits, labels, temperature: float = 1.0) -> float:
 
 
 def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
-    """Ajusta la temperatura T que minimiza la log-verosimilitud negativa en validación.
+    """Ajusta la temperatura τ que minimiza la log-verosimilitud negativa en validación.
 
-    Escalado de temperatura (Guo et al., 2017): un único parámetro T > 0 divide los logits.
-    T > 1 suaviza un modelo demasiado seguro; no cambia la clase predicha, solo la confianza.
+    Escalado de temperatura (Guo et al., 2017): un único parámetro τ > 0 divide los logits.
+    τ > 1 suaviza un modelo demasiado seguro; no cambia la clase predicha, solo la confianza.
     Ajústalo en una partición de *validación*, nunca en la de prueba.
 
     Parámetros
@@ -143,7 +143,7 @@ def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) 
     labels : array (N,)
         Etiquetas de validación.
     bounds : (float, float)
-        Intervalo de búsqueda de T.
+        Rango de búsqueda de τ.
 
     Devuelve
     --------
@@ -161,7 +161,7 @@ def fit_temperature(logits, labels, bounds: tuple[float, float] = (0.05, 20.0)) 
     labels = np.asarray(labels).reshape(-1)
     if logits.ndim != 2 or logits.shape[0] != labels.shape[0] or len(labels) < 2:
         raise fail("logits", logits.shape, f"debe tener forma (N, C) con N = {len(labels)} >= 2", "pasa los logits de la partición de validación")
-    # Se busca log T para que el problema sea simétrico en torno a T = 1.
+    # Se busca log τ para que el problema sea simétrico en torno a τ = 1.
     result = minimize_scalar(
         lambda log_t: negative_log_likelihood(logits, labels, float(np.exp(log_t))),
         bounds=(np.log(bounds[0]), np.log(bounds[1])),

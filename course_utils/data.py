@@ -544,9 +544,9 @@ def evaluation_splits(
 
     - **Prueba**: si hay partición de prueba (``test_pool``), una muestra estratificada con semilla de
       ``n_test`` reseñas de ella (todas si ``n_test`` es ``None``). Si no, una parte estratificada
-      (``test_size``) de la muestra balanceada de entrenamiento. Se usa **una vez**, al final.
+      (``test_size``) de la muestra equilibrada de entrenamiento. Se usa **una vez**, al final.
     - **Entrenamiento y validación**: ``n_per_class`` reseñas por clase de ``raw`` (muestra
-      balanceada) y, de ellas, ``validation_size`` para validación: ahí se elige todo (época,
+      equilibrada) y, de ellas, ``validation_size`` para validación: ahí se elige todo (época,
       temperatura, umbral, hiperparámetros).
 
     Parámetros
@@ -605,7 +605,7 @@ def evaluation_splits(
     else:
         held = stratified_split(balanced_sample(raw, n_per_class, seed=seed), test_size=test_size, seed=seed)
         pool, test, test_source = held["train"], held["test"], "train"
-        print(f"Los datos no tienen partición de prueba: se reserva TEST_SIZE={test_size} de la muestra balanceada "
+        print(f"Los datos no tienen partición de prueba: se reserva TEST_SIZE={test_size} de la muestra equilibrada "
               f"({len(test)} reseñas) como prueba" + ("; N_TEST no se usa." if n_test is not None else "."))
     parts = stratified_split(pool, test_size=validation_size, seed=seed, name="VALIDATION_SIZE")
     splits = DatasetDict({"train": parts["train"], "validation": parts["test"], "test": test})

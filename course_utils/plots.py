@@ -120,7 +120,7 @@ def plot_uncertainty(result, bins: int = 20):
     result : course_utils.uncertainty.MCDropoutResult
         Resultado de :func:`course_utils.uncertainty.mc_dropout_predict`.
     bins : int
-        Número de intervalos de cada histograma.
+        Número de barras de cada histograma.
 
     Devuelve
     --------
@@ -142,21 +142,21 @@ def plot_uncertainty(result, bins: int = 20):
 
 
 def plot_reliability(reports: dict, title: str = "Diagrama de fiabilidad"):
-    """Diagrama de fiabilidad (exactitud frente a confianza por intervalo) con histograma de confianza.
+    """Diagrama de fiabilidad (exactitud frente a confianza por tramo) con histograma de confianza.
 
     Parámetros
     ----------
     reports : dict of str → CalibrationReport
         Uno o varios informes de :func:`course_utils.calibration.expected_calibration_error`
-        (p. ej. ``{"una pasada": r1, "MC dropout": r2}``), con los mismos intervalos.
+        (p. ej. ``{"una pasada": r1, "MC dropout": r2}``), con los mismos tramos.
     title : str
         Título del panel superior.
 
     Devuelve
     --------
     matplotlib.figure.Figure
-        Arriba, la exactitud de cada intervalo (la diagonal es la calibración perfecta) y el ECE en
-        la leyenda; abajo, cuántas predicciones cae en cada intervalo.
+        Arriba, la exactitud de cada tramo (la diagonal es la calibración perfecta) y el ECE en
+        la leyenda; abajo, cuántas predicciones caen en cada tramo.
 
     Errores
     -------

@@ -22,7 +22,7 @@ COLAB_GPU_HELP = (
     "elige una GPU (p. ej. T4) y vuelve a ejecutar; o usa DEVICE=\"auto\" (elige solo) o DEVICE=\"cpu\""
 )
 
-# Librerías cuya versión se informa al principio de cada cuaderno.
+# Bibliotecas cuya versión se informa al principio de cada cuaderno.
 REPORTED_PACKAGES = (
     "torch",
     "transformers",
@@ -73,7 +73,7 @@ def resolve_device(device: str = "auto", verbose: bool = True) -> str:
     if device == "auto":
         chosen = next(d for d in ("cuda", "mps", "cpu") if _available(d))
         if verbose:
-            reason = "hay una GPU disponible" if chosen != "cpu" else "no se encontró GPU (CUDA ni MPS)"
+            reason = "hay una GPU disponible" if chosen != "cpu" else "no se encontró ninguna GPU (ni CUDA ni MPS)"
             print(f"DEVICE=\"auto\" → se usa '{chosen}' ({reason}).")
         return chosen
     if not _available(device):
@@ -85,7 +85,7 @@ def resolve_device(device: str = "auto", verbose: bool = True) -> str:
 
 @dataclass(frozen=True)
 class Precision:
-    """Precisión mixta elegida para ``TrainingArguments`` (campos ``bf16`` y ``fp16``)."""
+    """Precisión numérica (mixta) elegida para ``TrainingArguments`` (campos ``bf16`` y ``fp16``)."""
 
     bf16: bool
     fp16: bool
@@ -120,7 +120,7 @@ def cpu_supports_bf16() -> bool:
 
 
 def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> Precision:
-    """Decide la precisión reducida según el hardware.
+    """Decide la precisión numérica reducida (bf16/fp16) según el *hardware*.
 
     CUDA: bf16 si la GPU lo tiene nativo (capacidad >= 8.0), si no fp16 (una T4 de Colab: fp16). CPU: bf16 (autocast) solo si la CPU tiene
     instrucciones bf16 nativas. MPS u otro caso: fp32.
@@ -155,7 +155,7 @@ def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> 
         result = Precision(bf16=False, fp16=False)
         why = "la CPU no tiene instrucciones bf16 nativas" if device == "cpu" else f"dispositivo '{device}'"
     if verbose:
-        print(f"Precisión: {result.name} ({why}).")
+        print(f"Precisión numérica: {result.name} ({why}).")
     return result
 
 
@@ -195,7 +195,7 @@ def in_colab() -> bool:
 
 
 def library_versions() -> dict[str, str]:
-    """Versiones instaladas de las librerías del curso (``"no instalada"`` si falta alguna)."""
+    """Versiones instaladas de las bibliotecas del curso (``"no instalada"`` si falta alguna)."""
     versions = {"python": platform.python_version()}
     for name in REPORTED_PACKAGES:
         try:
@@ -206,7 +206,7 @@ def library_versions() -> dict[str, str]:
 
 
 def environment_report(device: str | None = None) -> dict[str, str]:
-    """Imprime y devuelve las versiones de las librerías y el hardware disponible.
+    """Imprime y devuelve las versiones de las bibliotecas y el *hardware* disponible.
 
     Parámetros
     ----------
@@ -216,7 +216,7 @@ def environment_report(device: str | None = None) -> dict[str, str]:
     Devuelve
     --------
     dict
-        Versión de cada librería más ``"gpu"``, ``"entorno"`` y, si se da, ``"DEVICE"``.
+        Versión de cada biblioteca más ``"gpu"``, ``"entorno"`` y, si se da, ``"DEVICE"``.
     """
     report = library_versions()
     if torch.cuda.is_available():

@@ -1,6 +1,6 @@
 """Predicción con MC dropout: pasadas estocásticas por lotes, medidas de incertidumbre y abstención.
 
-MC dropout (Gal y Ghahramani, 2016) deja la dropout activa en inferencia y promedia T pasadas:
+MC dropout (Gal y Ghahramani, 2016) deja el dropout activo en inferencia y promedia T pasadas:
 la media aproxima la predictiva y su dispersión mide la incertidumbre del modelo.
 """
 
@@ -33,7 +33,7 @@ def _is_active_dropout(module: nn.Module) -> bool:
 
 
 def stochastic_modules(model: nn.Module) -> list[nn.Module]:
-    """Módulos cuyo ``training`` debe estar activo para que *toda* la dropout del modelo actúe.
+    """Módulos cuyo ``training`` debe estar activo para que actúe *todo* el dropout del modelo.
 
     No basta con los ``nn.Dropout``: en transformers 5, la atención de BERT aplica su dropout
     con ``dropout=0.0 if not self.training else self.dropout.p``, es decir, según el ``training``
@@ -79,7 +79,7 @@ def restored_modes(model: nn.Module) -> Iterator[None]:
 
 @contextlib.contextmanager
 def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
-    """Contexto que activa toda la dropout del modelo y deja el resto en modo evaluación.
+    """Contexto que activa todo el dropout del modelo y deja el resto en modo evaluación.
 
     Al salir (también si se lanza una excepción) restaura el ``training`` de *cada* módulo tal
     como estaba. El cuaderno original dejaba el modelo en ``train()`` tras predecir.
@@ -98,7 +98,7 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
     -------
     CourseParameterError
         Si el modelo tiene batch normalization (en modo ``train`` actualizaría sus estadísticas
-        y cambiaría el modelo) o si no tiene ninguna dropout con probabilidad > 0.
+        y cambiaría el modelo) o si no tiene ningún dropout con probabilidad > 0.
     """
     batch_norms = [n for n, m in model.named_modules() if isinstance(m, _NORM_WITH_RUNNING_STATS)]
     if batch_norms:
@@ -113,7 +113,7 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
         raise fail(
             "model",
             type(model).__name__,
-            "no tiene ninguna dropout activa (todas con p = 0), así que las T pasadas serían idénticas",
+            "no tiene ningún dropout activo (todos con p = 0), así que las T pasadas serían idénticas",
             "carga el modelo con dropout > 0 (p. ej. hidden_dropout_prob=0.1) o usa una sola pasada",
         )
     with restored_modes(model):
@@ -314,15 +314,15 @@ def classification_head(model: nn.Module) -> tuple[nn.Module, nn.Dropout]:
     if not isinstance(head, nn.Module) or not isinstance(dropout, nn.Dropout):
         raise fail("mode", "head", f"{type(model).__name__} no tiene `classifier` y `dropout` como BERT", 'usa mode="full"')
     if dropout.p <= 0:
-        raise fail("mode", "head", "la dropout de la cabeza es 0, así que las pasadas serían idénticas", 'usa mode="full" o un modelo con classifier_dropout > 0')
+        raise fail("mode", "head", "el dropout de la cabeza es 0, así que las pasadas serían idénticas", 'usa mode="full" o un modelo con classifier_dropout > 0')
     return head, dropout
 
 
 def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
-    """El codificador una vez (modo evaluación); la dropout de la cabeza, T veces."""
+    """El codificador una vez (modo evaluación); el dropout de la cabeza, T veces."""
     head, dropout = classification_head(model)
     captured: list[torch.Tensor] = []
-    # La entrada de `classifier` en modo evaluación es la representación agrupada (la dropout es la identidad).
+    # La entrada de `classifier` en modo evaluación es la representación agrupada (el dropout es la identidad).
     handle = head.register_forward_pre_hook(lambda module, args: captured.append(args[0]))
     try:
         with restored_modes(model):
@@ -440,7 +440,7 @@ def mc_dropout_predict(
     label_names : list of str, opcional
         Nombres de clase; por defecto ``model.config.id2label``.
     mode : {"full", "head"}
-        ``"full"``: toda la dropout del modelo se muestrea en cada pasada (MC dropout completo).
+        ``"full"``: todo el dropout del modelo se muestrea en cada pasada (MC dropout completo).
         ``"head"``: el codificador se ejecuta una sola vez, en modo evaluación, y solo se muestrea la
         dropout de la cabeza de clasificación T veces. Mucho más barato (≈ una pasada), pero mide
         solo la incertidumbre de la cabeza; el cuaderno de calibración compara ambos.
@@ -466,7 +466,7 @@ def mc_dropout_predict(
     ['positivo']
     """
     texts = _validate_texts(texts)
-    n_passes = check_int("n_passes", n_passes, minimum=1, fix="usa al menos 1 pasada (5 a 20 es lo habitual)")
+    n_passes = check_int("n_passes", n_passes, minimum=1, fix="usa al menos 1 pasada (lo habitual es de 5 a 20)")
     max_length = _check_max_length(model, max_length)
     if threshold is not None:
         threshold = check_float("threshold", threshold, 0.0, 1.0)

@@ -35,6 +35,9 @@ def test_data_notebook(tmp_path):
     m = summary["metrics"]
     assert m["n_total"] == 80 and m["n_train"] + m["n_validation"] == 12 and m["n_test"] == 24
     assert 0 <= m["truncated_fraction"] <= 1 and m["tokens_median"] > 5
+    # La fracción truncada se estima en una muestra: lleva su intervalo de Wilson, que la contiene.
+    assert 0 <= m["truncated_fraction_low"] <= m["truncated_fraction"] <= m["truncated_fraction_high"] <= 1
+    assert m["truncated_fraction_high"] > m["truncated_fraction_low"]
 
 
 def test_baseline_notebook(tmp_path):
@@ -46,6 +49,12 @@ def test_baseline_notebook(tmp_path):
     assert summary["n_test"] == 24 and summary["n_train"] + summary["n_validation"] == 40
     (row,) = summary["scoreboard"]
     assert row["test_ids_sha256"] == summary["test_ids_sha256"] and "elegidos en validación" in row["note"]
+    # La rejilla de validación: cada casilla con su intervalo de Wilson; la elegida es la de mayor exactitud.
+    grid = summary["validation_grid"]
+    assert len(grid) == 5 * 2 and all(g["method"] == "wilson" and g["n"] == summary["n_validation"] for g in grid)
+    assert all(0 <= g["low"] <= g["estimate"] <= g["high"] <= 1 for g in grid)
+    best = max(g["estimate"] for g in grid)
+    assert any(g["C"] == m["C"] and g["ngram_max"] == m["ngram_max"] and g["estimate"] == best for g in grid)
 
 
 def test_calibration_notebook(tmp_path):
@@ -55,6 +64,10 @@ def test_calibration_notebook(tmp_path):
         assert 0 <= m[key] <= 1, key
     assert 0.05 <= m["temperature"] <= 20
     assert m["temperature_low"] <= m["temperature"] <= m["temperature_high"]
+    # Cada cifra que lee el estudiante lleva su intervalo, que la contiene.
+    assert 0 <= m["accuracy_low"] <= m["accuracy"] <= m["accuracy_high"] <= 1
+    if m["coverage_test"] is not None:
+        assert m["coverage_test_low"] <= m["coverage_test"] <= m["coverage_test_high"]
     assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_test"] == 24
     assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06: entrena el suyo
     assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]

@@ -192,7 +192,7 @@ def test_refuses_batch_norm(tokenizer):
 
 def test_refuses_model_without_active_dropout(tokenizer):
     model = make_tiny_bert(hidden_dropout=0.0, attention_dropout=0.0, classifier_dropout=0.0)
-    with pytest.raises(CourseParameterError, match=r"no tiene ninguna dropout activa"):
+    with pytest.raises(CourseParameterError, match=r"no tiene ningún dropout activo"):
         predict(model, tokenizer)
 
 
@@ -252,7 +252,7 @@ def test_head_mode_samples_only_the_head(tokenizer):
 
 
 def test_head_mode_errors(tokenizer):
-    with pytest.raises(CourseParameterError, match=r"mode='head' .*la dropout de la cabeza es 0.*mode=\"full\""):
+    with pytest.raises(CourseParameterError, match=r"mode='head' .*el dropout de la cabeza es 0.*mode=\"full\""):
         predict(make_tiny_bert(classifier_dropout=0.0), tokenizer, mode="head")
     with pytest.raises(CourseParameterError, match=r"mode='rápido' .*elige una de: 'full', 'head'"):
         predict(make_tiny_bert(), tokenizer, mode="rápido")

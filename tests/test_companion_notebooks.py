@@ -74,12 +74,19 @@ def test_calibration_notebook(tmp_path):
 
 
 def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
+    # Sin resolver, el cuaderno llega al final (cada comprobación imprime su pista) y no cuenta ningún ejercicio.
     exercises = run("06_4_Ejercicios", tmp_path / "ej")
-    assert exercises["metrics"] == {"solved": 0, "total": 4}
+    assert exercises["metrics"] == {"solved": 0, "total": 10}
+    executed = json.loads((tmp_path / "ej" / "out.ipynb").read_text(encoding="utf-8"))
+    printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
+                      for c in executed["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+    assert printed.count("(pendiente)") == 10 and "Pista:" in printed
+    # Las soluciones resuelven los diez, con el ejercicio 10 evaluado en toda la prueba de opiniones-es.
     solutions = run("06_4_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
     assert solutions["parameters"]["DATA"] == "opiniones-es"
-    assert solutions["n_test"] == 30
-    assert set(solutions["metrics"]) >= {"accuracy", "f1", "f1_weighted", "precision"}
+    assert solutions["metrics"]["solved"] == solutions["metrics"]["total"] == 10
+    assert solutions["n_test"] == 90
+    assert set(solutions["metrics"]) >= {"accuracy", "f1", "f1_weighted", "precision", "uncertain"}
 
 
 @requires_imdb

@@ -1,11 +1,13 @@
-"""Genera los conjuntos pequeños que viajan con el paquete (course_utils/sample_data/).
+"""Genera «resenas-mini», uno de los conjuntos pequeños que viajan con el paquete (course_utils/sample_data/).
 
-- «resenas-mini»: reseñas de cine inventadas (en inglés, como IMDB, para que los modelos en inglés
-  del curso las entiendan), 2 clases, ordenadas por etiqueta como IMDB.
-- «opiniones-es»: opiniones de compras inventadas, en español, 3 clases (negativo, neutro,
-  positivo) con la etiqueta como texto: el conjunto de los ejercicios.
+«resenas-mini»: reseñas de cine inventadas (en inglés, como IMDB, para que los modelos en inglés del curso
+las entiendan), 2 clases, ordenadas por etiqueta como IMDB. Se construye con plantillas escritas por el
+proyecto; no contiene texto copiado.
 
-Todo se construye con plantillas escritas por el proyecto; no contiene texto copiado.
+«opiniones-es», el conjunto de los ejercicios, no sale de aquí: sus 330 opiniones en español (3 clases)
+están escritas una a una por el proyecto, sin plantillas, directamente en
+course_utils/sample_data/opiniones_es/{train,test}.csv.
+
 Uso: python tools/make_sample_data.py
 """
 
@@ -62,53 +64,5 @@ def main(n_train: int = 40, n_test: int = 12) -> None:
     print(f"Escrito {OUT} ({n_train}+{n_train} entrenamiento, {n_test}+{n_test} prueba)")
 
 
-ES_SUBJECTS = ["El móvil", "La cafetera", "Este libro", "El hotel", "La aspiradora", "Este restaurante", "La mochila", "El portátil"]
-ES_PHRASES = {
-    "negativo": [
-        "llegó roto y nadie respondió a mis quejas",
-        "es una decepción y no lo recomiendo",
-        "dejó de funcionar a la semana",
-        "tiene una calidad pésima para lo que cuesta",
-    ],
-    "neutro": [
-        "cumple su función, sin más",
-        "es correcto, aunque nada especial",
-        "está bien para salir del paso",
-        "hace lo que promete y poco más",
-    ],
-    "positivo": [
-        "es una maravilla y lo volvería a comprar",
-        "superó todas mis expectativas",
-        "funciona de maravilla desde el primer día",
-        "tiene una calidad excelente y un precio justo",
-    ],
-}
-ES_ENDINGS = {
-    "negativo": ["Muy mal.", "No repetiré.", "Dinero tirado."],
-    "neutro": ["Ni fu ni fa.", "Aprobado justo.", "Normalito."],
-    "positivo": ["¡Encantado!", "Muy recomendable.", "Cinco estrellas."],
-}
-
-
-def spanish_opinions(n_train: int = 30, n_test: int = 10) -> None:
-    rng = random.Random(7)
-    out = SAMPLE_DIR / "opiniones_es"
-    out.mkdir(parents=True, exist_ok=True)
-    rows = {"train": [], "test": []}
-    for label, phrases in ES_PHRASES.items():
-        combos = [f"{s} {p}. {e}" for s, p, e in itertools.product(ES_SUBJECTS, phrases, ES_ENDINGS[label])]
-        rng.shuffle(combos)
-        rows["train"] += [(t, label) for t in combos[:n_train]]
-        rows["test"] += [(t, label) for t in combos[n_train : n_train + n_test]]
-    for split, data in rows.items():
-        rng.shuffle(data)
-        with (out / f"{split}.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["opinion", "sentimiento"])
-            writer.writerows(data)
-    print(f"Escrito {out} ({n_train} por clase en entrenamiento, {n_test} en prueba)")
-
-
 if __name__ == "__main__":
     main()
-    spanish_opinions()

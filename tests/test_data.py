@@ -213,5 +213,5 @@ def test_profile_n_per_class_is_capped_to_the_data_only_when_asked(capsys):
     with pytest.raises(CourseParameterError, match=r"N_PER_CLASS=250 .*solo tiene 60"):
         data.evaluation_splits(raw, None, n_per_class=250, validation_size=0.2, n_test=None)
     parts = data.evaluation_splits(raw, None, n_per_class=250, validation_size=0.2, n_test=None, cap_n_per_class=True)
-    assert sum(len(parts.splits[name]) for name in parts.splits) == 120
+    assert sum(len(parts.splits[name]) for name in parts.splits) == 120 and parts.n_per_class == 60
     assert "se usan 60 por clase" in capsys.readouterr().out

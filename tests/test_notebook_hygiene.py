@@ -111,3 +111,64 @@ def test_trainer_never_evaluates_on_the_test_part(nb):
                 f"{path.name}: Trainer(eval_dataset={ast.unparse(eval_dataset)}) debe ser la validación"
             )
     assert "make_trainer" not in code or "validation" in code
+
+
+def _markdown(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_markdown_cells_are_short(nb):
+    """Una idea por celda: ~120 palabras como mucho (se admite un pequeño margen)."""
+    long = [(len(s.split()), s[:60]) for s in _markdown(nbformat.read(nb, as_version=4)) if len(s.split()) > 130]
+    assert not long, f"celdas de texto demasiado largas (palabras, inicio): {long}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_opens_with_objectives_and_closes_with_essentials_and_self_check(nb):
+    cells = _markdown(nbformat.read(nb, as_version=4))
+    opening, closing = "\n".join(cells[:4]), "\n".join(cells[-10:])
+    assert "Objetivos" in opening and ("Prerrequisitos" in opening or "Requisitos" in opening), "faltan objetivos y prerrequisitos al principio"
+    assert "tiempo" in opening.lower(), "falta el tiempo estimado al principio"
+    assert "Lo esencial" in closing, "falta «Lo esencial» al final"
+    assert closing.count("<details>") >= 4, "la autoevaluación final necesita 4-6 preguntas con respuesta desplegable"
+
+
+FIGURE = re.compile(r"plt\.show\(\)|plots\.\w+\(|display\(")
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_and_table_is_followed_by_what_to_see(nb):
+    """Tras cada gráfico o tabla, «Qué deberías ver» (salvo cuando la figura es el propio ejercicio)."""
+    cells = nbformat.read(nb, as_version=4).cells
+    missing = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "code" or "ejercicio" in cell.metadata.get("tags", []) or not FIGURE.search(cell.source):
+            continue
+        following = next((c.source for c in cells[i + 1:] if c.cell_type == "markdown"), "")
+        if "Qué deberías ver" not in following:
+            missing.append(cell.get("id"))
+    assert not missing, f"celdas con figura o tabla sin «Qué deberías ver» después: {missing}"
+
+
+MODEL_OR_DATA = {"MODEL", "DATA"}
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_profile_is_resolved_in_the_notebook_from_lesson_values(nb):
+    """«Ejecutar todo» sin editar: PERFIL="auto" y la celda de perfil, antes de usar los parámetros."""
+    from course_utils.profiles import LESSON_VALUES
+
+    cells = nbformat.read(nb, as_version=4).cells
+    params = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+    values = {t.id: ast.literal_eval(node.value) for node in ast.parse(params.source).body
+              if isinstance(node, ast.Assign) for t in node.targets}
+    if not MODEL_OR_DATA & set(values):
+        pytest.skip("el cuaderno no carga modelo ni datos")
+    assert values.get("PERFIL") == "auto"
+    after = cells[cells.index(params) + 1:]
+    resolver = next(i for i, c in enumerate(after) if "profiles.resolve_profile(PERFIL" in c.source)
+    assert all(c.cell_type == "markdown" for c in after[:resolver]), "la celda de perfil va justo después de los parámetros"
+    for name, value in values.items():
+        if name in LESSON_VALUES and values.get("DATA") == "imdb":
+            assert value in LESSON_VALUES[name], f"{name}={value!r}: el perfil solo cambia valores de la lección {LESSON_VALUES[name]}"

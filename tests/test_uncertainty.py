@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from scipy.stats import entropy
 from torch import nn
 
 from course_utils import uncertainty
@@ -32,7 +33,14 @@ def test_passes_differ_and_fields_have_documented_shapes(tiny_bert, tokenizer):
     assert np.allclose(result.mean_probs, result.pass_probs.mean(axis=0))
     assert np.allclose(result.std_probs, result.pass_probs.std(axis=0))
     assert result.confidence.shape == result.predicted.shape == result.mutual_information.shape == (len(TEXTS),)
-    assert np.all(result.mutual_information >= 0)
+    # Medidas recalculadas con scipy a partir de las pasadas (la información mutua ya está recortada en 0,
+    # así que «>= 0» no podía fallar): H[p̄], media_t H[p_t] y su diferencia.
+    predictive = entropy(result.mean_probs, axis=-1)
+    expected = entropy(result.pass_probs, axis=-1).mean(axis=0)
+    np.testing.assert_allclose(result.predictive_entropy, predictive, atol=1e-9)
+    np.testing.assert_allclose(result.expected_entropy, expected, atol=1e-9)
+    np.testing.assert_allclose(result.mutual_information, predictive - expected, atol=1e-9)
+    assert result.mutual_information.max() > 1e-6  # las pasadas difieren: hay información mutua
     assert result.label_names == ["clase0", "clase1"]
 
 
@@ -245,10 +253,19 @@ def test_head_mode_samples_only_the_head(tokenizer):
     assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
     assert {name: m.training for name, m in model.named_modules()} == before
     np.testing.assert_array_equal(result.pass_probs, predict(model, tokenizer, n_passes=4, mode="head", seed=3).pass_probs)
-    # Sin dropout en la cabeza, la media de muchas pasadas se acerca a la predicción en modo evaluación.
+
+
+
+def test_head_mode_runs_the_encoder_in_eval_mode(tokenizer):
+    # Dropout 0.5 en el codificador y casi nula en la cabeza: si «solo cabeza» muestreara el codificador,
+    # las pasadas se alejarían de la predicción en modo evaluación (como en «full», comprobado abajo).
+    model = make_tiny_bert(hidden_dropout=0.5, attention_dropout=0.5, classifier_dropout=1e-9)
     eval_probs = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64)), -1).numpy()
-    many = predict(model, tokenizer, n_passes=200, mode="head")
-    np.testing.assert_allclose(many.mean_probs, eval_probs, atol=0.05)
+    head = predict(model, tokenizer, n_passes=4, mode="head")
+    for one_pass in head.pass_probs:
+        np.testing.assert_allclose(one_pass, eval_probs, atol=1e-6)
+    full = predict(model, tokenizer, n_passes=4, mode="full")
+    assert np.abs(full.pass_probs - eval_probs).max() > 1e-4
 
 
 def test_head_mode_errors(tokenizer):

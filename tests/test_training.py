@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import data, params, runtime, training
+from course_utils import data, params, runtime, training, uncertainty
 
 from . import ddp_loss_worker
 from .conftest import ROOT, make_tiny_bert
@@ -120,3 +120,14 @@ def test_predict_and_evaluate_keep_dataset_order_with_group_by_length(tmp_path, 
             np.testing.assert_allclose(out.predictions[i], model(**enc).logits[0].numpy(), atol=1e-5)
     # La evaluación (la que elige la mejor época) recorre el mismo conjunto en orden.
     assert list(trainer.get_eval_dataloader().sampler) == list(range(len(tokenized["validation"])))
+
+
+def test_predict_logits_agrees_with_trainer_predict_in_order(tmp_path, tokenizer):
+    # Los dos caminos de inferencia del curso (Trainer y uncertainty.predict_logits) dan los mismos logits, fila a fila.
+    tokenized = varied_length_splits(tokenizer)
+    args = training.training_arguments(tmp_path, small_params(1), "cpu", runtime.Precision(False, False))
+    trainer = training.make_trainer(make_tiny_bert(), tokenizer, tokenized, args)
+    from_trainer = trainer.predict(tokenized["test"]).predictions
+    direct = uncertainty.predict_logits(trainer.model, tokenizer, list(tokenized["test"]["text"]), max_length=64, batch_size=7)
+    assert direct.shape == from_trainer.shape == (len(tokenized["test"]), 2)
+    np.testing.assert_allclose(direct, from_trainer, atol=1e-5)

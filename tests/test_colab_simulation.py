@@ -102,7 +102,7 @@ def test_colab_install_cell_then_notebook_06(tmp_path, monkeypatch):
     first = "".join("".join(o.get("text", "")) for o in setup.get("outputs", []))
     assert "Listo." in first, first
     assert _installed(python, "transformers")[0] == sync_install_cell.pinned_versions()["transformers"]
-    assert _installed(python, "course-utils")[0] == sync_install_cell.course_version()
+    assert _installed(python, "course_utils")[0] == sync_install_cell.course_version()
     # 5. torch y numpy no se reinstalaron (reinstalarlos obligaría a reiniciar el entorno de Colab).
     assert {name: _installed(python, name) for name in ("torch", "numpy")} == before
     summary = json.loads((tmp_path / "salidas" / "metrics.json").read_text(encoding="utf-8"))

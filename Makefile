@@ -66,7 +66,7 @@ $(STAMP): requirements.txt pyproject.toml
 test: install ## Ejecuta todas las pruebas (unos minutos; las de IMDB se saltan si falta ../shared/data/imdb)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-colab: install ## Simula Colab: entorno nuevo, celda de instalación y cuaderno 06 (lenta, unos minutos; CI la ejecuta)
+test-colab: install ## Simula Colab: entorno nuevo, celda de instalación y cuaderno 06.3 (lenta, unos minutos; CI la ejecuta)
 	$(PY) -m pytest -m colab $(PYTEST_ARGS)
 
 lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los cuadernos esté al día

@@ -94,7 +94,7 @@ def check_label_order(ds: Any, n_classes_first: Any, sample: Any, *, n_first: in
     return _report(1, True, f"los {n_first} primeros ejemplos son {first}; tu muestra tiene {counts.tolist()} ejemplos por clase.")
 
 
-# --- Ejercicio 2: leer una matriz de confusión (06, 06.2) -------------------------------------------------
+# --- Ejercicio 2: leer una matriz de confusión (06.3, 06.2) -------------------------------------------------
 
 
 def check_confusion(matrix: Any, label_names: Sequence[str], worst_recall: Any, worst_precision: Any, main_confusion: Any) -> bool:
@@ -298,7 +298,7 @@ def check_average(average: Any, num_classes: int) -> bool:
     return _report(7, True, f'average="{average}": cada clase cuenta lo mismo.')
 
 
-# --- Ejercicio 8: el ECE a mano (06.3) ---------------------------------------------------------------------
+# --- Ejercicio 8: el ECE a mano (06.4) ---------------------------------------------------------------------
 
 
 def check_ece(confidence: Any, correct: Any, value: Any, *, n_bins: int = 5) -> bool:
@@ -339,7 +339,7 @@ def check_ece(confidence: Any, correct: Any, value: Any, *, n_bins: int = 5) -> 
     return _report(8, False, f"ece_a_mano={float(value):.4f} no coincide con la referencia.", hint)
 
 
-# --- Ejercicio 9: el umbral de abstención, elegido en validación y comprobado en prueba (06.3) -------------
+# --- Ejercicio 9: el umbral de abstención, elegido en validación y comprobado en prueba (06.4) -------------
 
 
 def simulated_predictions(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -450,7 +450,7 @@ def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, 
     bool
     """
     if any(v is None for v in (y_true, logits, test_metrics, abstained)):
-        return _pending(10, "completa los TODO y pon ENTRENAR = True.", "el andamiaje sigue el orden del cuaderno 06: datos, modelo, entrenamiento, evaluación, abstención")
+        return _pending(10, "completa los TODO y pon ENTRENAR = True.", "el andamiaje sigue el orden del cuaderno 06.3: datos, modelo, entrenamiento, evaluación, abstención")
     y = np.asarray(y_true)
     z = np.asarray(logits)
     if len(y) != n_test:

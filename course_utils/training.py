@@ -1,4 +1,4 @@
-"""Entrenamiento con ``Trainer`` tal como se explica en el cuaderno 06, empaquetado para los demás."""
+"""Entrenamiento con ``Trainer`` tal como se explica en el cuaderno 06.3, empaquetado para los demás."""
 
 from __future__ import annotations
 

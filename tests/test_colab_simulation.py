@@ -91,10 +91,10 @@ def test_colab_install_cell_then_notebook_06(tmp_path, monkeypatch):
     monkeypatch.setenv(sync_install_cell.REPO_URL_ENV, f"git+file://{clone}")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
-    # 4. El cuaderno 06, perfil smoke, en ese núcleo: su primera celda instala lo que falta.
+    # 4. El cuaderno 06.3, perfil smoke, en ese núcleo: su primera celda instala lo que falta.
     output = tmp_path / "06.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb"), str(output), kernel_name="colab-sim",
+        str(ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb"), str(output), kernel_name="colab-sim",
         parameters={**run_course.SMOKE_PARAMS, "PERFIL": "smoke", "OUTPUT_DIR": str(tmp_path / "salidas")},
         cwd=str(tmp_path), progress_bar=False)
     executed = json.loads(output.read_text(encoding="utf-8"))

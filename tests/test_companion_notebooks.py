@@ -58,7 +58,7 @@ def test_baseline_notebook(tmp_path):
 
 
 def test_calibration_notebook(tmp_path):
-    summary = run("06_3_Incertidumbre_y_Calibracion", tmp_path, N_PER_CLASS=10, MC_PASSES_MAX=4)
+    summary = run("06_4_Incertidumbre_y_Calibracion", tmp_path, N_PER_CLASS=10, MC_PASSES_MAX=4)
     m = summary["metrics"]
     for key in ("ece_single", "ece_mc", "ece_temperature"):
         assert 0 <= m[key] <= 1, key
@@ -69,20 +69,20 @@ def test_calibration_notebook(tmp_path):
     if m["coverage_test"] is not None:
         assert m["coverage_test_low"] <= m["coverage_test"] <= m["coverage_test_high"]
     assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_test"] == 24
-    assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06: entrena el suyo
+    assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06.3: entrena el suyo
     assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]
 
 
 def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
     # Sin resolver, el cuaderno llega al final (cada comprobación imprime su pista) y no cuenta ningún ejercicio.
-    exercises = run("06_4_Ejercicios", tmp_path / "ej")
+    exercises = run("06_5_Ejercicios", tmp_path / "ej")
     assert exercises["metrics"] == {"solved": 0, "total": 10}
     executed = json.loads((tmp_path / "ej" / "out.ipynb").read_text(encoding="utf-8"))
     printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
                       for c in executed["cells"] if c["cell_type"] == "code" for o in c["outputs"])
     assert printed.count("(pendiente)") == 10 and "Pista:" in printed
     # Las soluciones resuelven los diez, con el ejercicio 10 evaluado en toda la prueba de opiniones-es.
-    solutions = run("06_4_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
+    solutions = run("06_5_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
     assert solutions["parameters"]["DATA"] == "opiniones-es"
     assert solutions["metrics"]["solved"] == solutions["metrics"]["total"] == 10
     assert solutions["n_test"] == 90

@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import lab  # noqa: E402
+from notebook_files import course_notebooks  # noqa: E402
 
 
 def _source(tmp_path: Path) -> Path:
@@ -92,7 +93,7 @@ def test_make_lab_serves_jupyterlab_on_the_copies(tmp_path):
                 time.sleep(0.5)
         assert body is not None, "JupyterLab no respondió en 90 s:\n" + (tmp_path / "lab.log").read_text()[-2000:]
         names = {item["name"] for item in body["content"]}
-        assert {p.name for p in (ROOT / "notebooks").glob("*.ipynb")} <= names
+        assert {p.name for p in course_notebooks(ROOT / "notebooks")} <= names
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as r:
             assert r.status == 200 and "JupyterLab" in r.read().decode()
     finally:

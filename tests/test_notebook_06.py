@@ -1,4 +1,4 @@
-"""El cuaderno 06 ejecutado de principio a fin con papermill, sin red, como lo haría CI."""
+"""El cuaderno 06.3 ejecutado de principio a fin con papermill, sin red, como lo haría CI."""
 
 import hashlib
 import json
@@ -11,7 +11,7 @@ import pytest
 from .conftest import IMDB_DIR, requires_imdb
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb"
 
 pytestmark = pytest.mark.notebook
 

@@ -9,7 +9,10 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_files import course_notebooks, redirect_target  # noqa: E402
+
+NOTEBOOKS = course_notebooks(ROOT / "notebooks")
 # Argumentos que transformers 5 ya no acepta (TypeError), por llamada.
 REMOVED_API = {
     "TrainingArguments": {"evaluation_strategy", "warmup_ratio", "logging_dir"},
@@ -21,7 +24,7 @@ import sync_install_cell  # noqa: E402
 
 
 def test_there_are_notebooks_and_readme_lists_them():
-    assert "06_Ajuste_Fino_Clasificacion.ipynb" in [p.name for p in NOTEBOOKS]
+    assert "06_3_Ajuste_Fino_Clasificacion.ipynb" in [p.name for p in NOTEBOOKS]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     repo = sync_install_cell.repository_url().removeprefix("https://github.com/")
     for path in NOTEBOOKS:
@@ -172,3 +175,21 @@ def test_profile_is_resolved_in_the_notebook_from_lesson_values(nb):
     for name, value in values.items():
         if name in LESSON_VALUES and values.get("DATA") == "imdb":
             assert value in LESSON_VALUES[name], f"{name}={value!r}: el perfil solo cambia valores de la lección {LESSON_VALUES[name]}"
+
+
+def test_renamed_notebooks_keep_a_working_link_at_the_old_path():
+    """La ruta antigua del cuaderno central sigue abriendo algo útil: un enlace (y una insignia) al nuevo."""
+    old = ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb"
+    target = redirect_target(old)
+    assert target == "06_3_Ajuste_Fino_Clasificacion.ipynb" and (ROOT / "notebooks" / target).is_file()
+    (cell,) = nbformat.read(old, as_version=4).cells
+    assert cell.cell_type == "markdown" and f"]({target})" in cell.source and f"notebooks/{target})" in cell.source
+    assert old not in NOTEBOOKS
+
+
+def test_file_names_sort_in_reading_order():
+    """En un explorador de archivos, el orden alfabético es el orden de lectura del README."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import run_course
+
+    assert [p.stem for p in NOTEBOOKS] == list(run_course.READING_ORDER)

@@ -31,7 +31,7 @@ def test_run_all_in_jupyter_offline_with_no_edits(tmp_path, monkeypatch):
         NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workspace.path)}}).execute()
         text = "\n".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []))
         assert "→ 'local'" in text and "no responde" in text, f"{path.name} no eligió el perfil local"
-    # Como un estudiante: 06.3 reutiliza el modelo que dejó 06 en la misma carpeta.
+    # Como un estudiante: 06.4 reutiliza el modelo que dejó 06.3 en la misma carpeta.
     assert (workspace.path / "salidas" / "06_ajuste_fino" / "modelo" / "particiones.json").is_file()
 
 
@@ -60,9 +60,9 @@ def test_own_csv_in_one_command(tmp_path, monkeypatch, capsys):
                             "-p", "TEXT_COLUMN=review", "-p", "LABEL_COLUMN=sentiment"])
     out = capsys.readouterr().out
     assert code == 0, out[-3000:]
-    summary = json.loads((tmp_path / "build" / "06_Ajuste_Fino_Clasificacion" / "metrics.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / "build" / "06_3_Ajuste_Fino_Clasificacion" / "metrics.json").read_text(encoding="utf-8"))
     assert summary["n_train"] + summary["n_validation"] + summary["n_test"] == 120  # N_PER_CLASS ajustado a 60
     assert summary["label_names"] == ["neg", "pos"]
-    executed = nbformat.read(tmp_path / "build" / "06_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
+    executed = nbformat.read(tmp_path / "build" / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
     text = "\n".join(out.get("text", "") for cell in executed.cells for out in cell.get("outputs", []))
     assert "se usan las de los datos" in text and "se usan 60 por clase" in text

@@ -120,7 +120,7 @@ def test_notebooks_run_in_reading_order_listed_in_readme():
 
 
 def test_notebook_selection():
-    assert [p.name for p in run_course.select_notebooks("Ajuste")] == ["06_Ajuste_Fino_Clasificacion.ipynb"]
+    assert [p.name for p in run_course.select_notebooks("Ajuste")] == ["06_3_Ajuste_Fino_Clasificacion.ipynb"]
     with pytest.raises(SystemExit, match=r"NOTEBOOKS='zz' no coincide con ningún cuaderno. Disponibles: 06_"):
         run_course.select_notebooks("zz")
 
@@ -146,7 +146,7 @@ def test_own_data_notebooks_keep_their_data_and_size(tmp_path, capsys, monkeypat
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, **k: calls.update(parameters))
-    notebook = ROOT / "notebooks" / "06_4_Soluciones.ipynb"
+    notebook = ROOT / "notebooks" / "06_5_Soluciones.ipynb"
     run_course.run_one(notebook, tmp_path, {"DATA": "/datos/imdb", "N_PER_CLASS": 250, "EPOCHS": 2})
     assert "DATA" not in calls and calls["N_PER_CLASS"] == 80 and calls["EPOCHS"] == 2
     out = capsys.readouterr().out
@@ -184,10 +184,10 @@ def test_calibration_notebook_reuses_the_model_of_the_same_build(tmp_path, monke
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, **k: calls.update(parameters))
-    run_course.run_one(ROOT / "notebooks" / "06_3_Incertidumbre_y_Calibracion.ipynb", tmp_path, {})
-    assert calls["FINETUNED_DIR"] == str(tmp_path / "06_Ajuste_Fino_Clasificacion" / "modelo")
+    run_course.run_one(ROOT / "notebooks" / "06_4_Incertidumbre_y_Calibracion.ipynb", tmp_path, {})
+    assert calls["FINETUNED_DIR"] == str(tmp_path / "06_3_Ajuste_Fino_Clasificacion" / "modelo")
     calls.clear()
-    run_course.run_one(ROOT / "notebooks" / "06_3_Incertidumbre_y_Calibracion.ipynb", tmp_path, {"FINETUNED_DIR": "otro"}, frozenset({"FINETUNED_DIR"}))
+    run_course.run_one(ROOT / "notebooks" / "06_4_Incertidumbre_y_Calibracion.ipynb", tmp_path, {"FINETUNED_DIR": "otro"}, frozenset({"FINETUNED_DIR"}))
     assert calls["FINETUNED_DIR"] == "otro"
 
 

@@ -80,7 +80,7 @@ def test_sync_check_detects_stale_cell(tmp_path, monkeypatch):
     (tmp_path / "notebooks").mkdir()
     for name in ("requirements.txt", "pyproject.toml"):
         (tmp_path / name).write_text((ROOT / name).read_text())
-    nb = (ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb").read_text()
+    nb = (ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb").read_text()
     (tmp_path / "notebooks" / "x.ipynb").write_text(nb)
     monkeypatch.setattr(sync_install_cell, "ROOT", tmp_path)
     (tmp_path / "requirements.txt").write_text((ROOT / "requirements.txt").read_text().replace("transformers==5", "transformers==9"))

@@ -24,6 +24,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_files import course_notebooks  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "notebooks"
 WORKSPACE = ROOT / "mis_cuadernos"
@@ -61,7 +64,7 @@ def prepare_workspace(source: Path = SOURCE, dest: Path = WORKSPACE) -> Workspac
         ``copied`` (copiados ahora), ``kept`` (ya estaban: no se tocan) y ``updated_upstream`` (ya estaban
         y el original cambió desde que se copiaron).
     """
-    notebooks = sorted(source.glob("*.ipynb"))
+    notebooks = course_notebooks(source)
     if not notebooks:
         raise FileNotFoundError(f"No hay cuadernos en source={str(source)!r}: ejecuta make lab desde la raíz del repositorio.")
     dest.mkdir(parents=True, exist_ok=True)

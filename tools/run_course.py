@@ -19,11 +19,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_files import course_notebooks  # noqa: E402
+
 # La regla de perfiles vive en course_utils.profiles (una sola copia: la usan también los cuadernos).
 from course_utils.profiles import EXPECTED_MINUTES, LOCAL_PARAMS, PROFILES, SMOKE_PARAMS  # noqa: E402,F401
 
 # El cuaderno que entrena el modelo que otros reutilizan (parámetro FINETUNED_DIR), y dónde lo deja en build/.
-FINETUNED_NOTEBOOK = "06_Ajuste_Fino_Clasificacion"
+FINETUNED_NOTEBOOK = "06_3_Ajuste_Fino_Clasificacion"
 
 
 @dataclass
@@ -127,7 +130,7 @@ def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset
     if "OUTPUT_DIR" in run_params:
         run_params["OUTPUT_DIR"] = str(build / path.stem)
     if "FINETUNED_DIR" in run_params and "FINETUNED_DIR" not in explicit:
-        # Reutiliza el modelo que el cuaderno 06 dejó en este mismo build/ (el cuaderno comprueba las huellas).
+        # Reutiliza el modelo que el cuaderno 06.3 dejó en este mismo build/ (el cuaderno comprueba las huellas).
         run_params["FINETUNED_DIR"] = str(build / FINETUNED_NOTEBOOK / "modelo")
     result.parameters = run_params
     output = build / path.name
@@ -247,10 +250,10 @@ tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-wei
 READING_ORDER = (
     "06_1_Datos_y_Balanceo",
     "06_2_Linea_Base_Clasica",
-    "06_Ajuste_Fino_Clasificacion",
-    "06_3_Incertidumbre_y_Calibracion",
-    "06_4_Ejercicios",
-    "06_4_Soluciones",
+    "06_3_Ajuste_Fino_Clasificacion",
+    "06_4_Incertidumbre_y_Calibracion",
+    "06_5_Ejercicios",
+    "06_5_Soluciones",
 )
 
 
@@ -261,7 +264,7 @@ def reading_order(path: Path) -> tuple[int, str]:
 
 def select_notebooks(spec: str | None, source: Path = ROOT / "notebooks") -> list[Path]:
     """Cuadernos de ``source`` en orden de lectura (todos, o los que casen con ``spec``, separados por comas)."""
-    available = sorted(source.glob("*.ipynb"), key=reading_order)
+    available = sorted(course_notebooks(source), key=reading_order)
     if not spec:
         return available
     chosen = []

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_files import course_notebooks  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 # Solo las librerías de Hugging Face: Colab ya trae torch, numpy, pandas, scikit-learn y matplotlib,
 # y reinstalarlos obliga a reiniciar el entorno (o rompe sus extensiones CUDA).
@@ -71,7 +74,7 @@ else:
 def main(check: bool = False) -> int:
     expected = install_cell_source()
     stale = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in course_notebooks(ROOT / "notebooks"):
         nb = nbformat.read(path, as_version=4)
         cells = [c for c in nb.cells if "setup" in c.metadata.get("tags", [])]
         if len(cells) != 1:

@@ -107,7 +107,9 @@ def test_trainer_never_evaluates_on_the_test_part(nb):
     path, notebook = nb
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     for call in ast.walk(ast.parse(code)):
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "Trainer":
+        name = call.func.id if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) else \
+            call.func.attr if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) else None
+        if name in ("Trainer", "CourseTrainer"):
             eval_dataset = next((k.value for k in call.keywords if k.arg == "eval_dataset"), None)
             assert eval_dataset is not None, f"{path.name}: Trainer sin eval_dataset"
             assert "validation" in ast.unparse(eval_dataset) and "test" not in ast.unparse(eval_dataset), (

@@ -8,6 +8,10 @@ Módulos, uno por tema:
 - :mod:`course_utils.runtime`: dispositivo, precisión numérica (mixta), semillas, versiones, acceso al Hub.
 - :mod:`course_utils.models`: nombres de modelos (incluido el empaquetado sin red) y su carga.
 - :mod:`course_utils.plots`: curvas de aprendizaje, matriz de confusión, incertidumbre.
+- :mod:`course_utils.evaluation`: intervalos de confianza, diferencias emparejadas, marcador.
+- :mod:`course_utils.calibration`: ECE, escalado de temperatura, riesgo–cobertura.
+- :mod:`course_utils.training`: ``TrainingArguments`` y ``CourseTrainer``, el ``Trainer`` del curso.
+- :mod:`course_utils.profiles`: la regla de perfiles de ``make run-all`` y de los cuadernos.
 """
 
 from course_utils._checks import CourseParameterError

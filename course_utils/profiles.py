@@ -237,8 +237,8 @@ def profile_params(name: str, *, data: str | None = None, device: str = "auto",
     return params, notes
 
 
-def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | None = None,
-                    verbose: bool = True) -> Profile:
+def resolve_profile(requested: str, current: dict[str, Any], *, fixed: list[str] | tuple[str, ...] = (),
+                    online: bool | None = None, verbose: bool = True) -> Profile:
     """Aplica un perfil a los parámetros de un cuaderno y dice qué eligió y por qué.
 
     Un parámetro cambia solo si aún tiene el valor de la lección (:data:`LESSON_VALUES`): lo que el
@@ -251,6 +251,9 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
         El parámetro ``PERFIL`` del cuaderno: ``"auto"``, ``"local"``, ``"completo"`` o ``"smoke"``.
     current : dict
         Los parámetros del cuaderno que el perfil puede tocar, ``{"MODEL": MODEL, ...}``.
+    fixed : list of str
+        Parámetros que el perfil no debe cambiar aunque tengan el valor de la lección (el parámetro
+        ``FIJADOS`` de los cuadernos; ``make run-all`` lo rellena con los que diste en la línea de órdenes).
     online : bool, opcional
         Si el Hub responde; por defecto se comprueba.
     verbose : bool
@@ -269,8 +272,11 @@ def resolve_profile(requested: str, current: dict[str, Any], *, online: bool | N
     """
     if not isinstance(current, dict):
         raise fail("current", type(current).__name__, "debe ser un dict", 'pasa dict(MODEL=MODEL, DATA=DATA, ...)')
+    if not isinstance(fixed, (list, tuple)) or not all(isinstance(k, str) and k.isupper() for k in fixed):
+        raise fail("FIJADOS", fixed, "debe ser una lista de nombres de parámetros (en mayúsculas)",
+                   'usa, p. ej., FIJADOS = ["EPOCHS"]')
     name, reason = choose_profile(requested, online=online)
-    user_set = {k: v for k, v in current.items() if k in LESSON_VALUES and v not in LESSON_VALUES[k]}
+    user_set = {k: v for k, v in current.items() if k in fixed or (k in LESSON_VALUES and v not in LESSON_VALUES[k])}
     data = user_set.get("DATA") if "DATA" in current else None
     profile, notes = profile_params(name, data=data, device=str(current.get("DEVICE", "auto")), user_params=user_set)
     own_data = "DATA" in user_set

@@ -66,3 +66,20 @@ def test_own_csv_in_one_command(tmp_path, monkeypatch, capsys):
     executed = nbformat.read(tmp_path / "build" / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
     text = "\n".join(out.get("text", "") for cell in executed.cells for out in cell.get("outputs", []))
     assert "se usan las de los datos" in text and "se usan 60 por clase" in text
+
+
+def test_own_csv_in_the_notebook_by_changing_only_the_parameters_cell(tmp_path, monkeypatch):
+    """El mismo CSV en el cuaderno: solo cambian valores de la celda de parámetros (aquí con el perfil smoke, rápido)."""
+    import papermill
+
+    csv = tmp_path / "mis_resenas.csv"
+    write_user_csv(csv)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    output = tmp_path / "06.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb"), str(output), kernel_name="python3",
+        parameters={"PERFIL": "smoke", "DATA": str(csv), "TEXT_COLUMN": "review", "LABEL_COLUMN": "sentiment",
+                    "OUTPUT_DIR": str(tmp_path / "salidas")}, cwd=str(tmp_path), progress_bar=False)
+    summary = json.loads((tmp_path / "salidas" / "metrics.json").read_text(encoding="utf-8"))
+    assert summary["label_names"] == ["neg", "pos"] and summary["profile"] == "smoke"
+    assert 0 <= summary["metrics"]["accuracy"] <= 1

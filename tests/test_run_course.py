@@ -219,7 +219,7 @@ def test_local_profile_says_which_max_length_it_chose(monkeypatch, tmp_path, cap
 def test_notebooks_with_perfil_get_the_profile_and_only_what_the_user_set(tmp_path, capsys):
     """Un cuaderno con PERFIL resuelve el perfil él mismo: recibe PERFIL y solo lo que fijó el usuario."""
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell('PERFIL = "auto"\nMODEL = "bert-base-uncased"\nEPOCHS = 5\nOUTPUT_DIR = "salidas/x"')
+    cell = nbformat.v4.new_code_cell('PERFIL = "auto"\nFIJADOS = []\nMODEL = "bert-base-uncased"\nEPOCHS = 5\nOUTPUT_DIR = "salidas/x"')
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -227,5 +227,5 @@ def test_notebooks_with_perfil_get_the_profile_and_only_what_the_user_set(tmp_pa
     nbformat.write(nb, path)
     params = {**run_course.LOCAL_PARAMS, "EPOCHS": 1, "PERFIL": "local", "SEED": 3}
     run = run_course.notebook_run_params(path, params, frozenset({"EPOCHS", "SEED"}))
-    assert run == {"PERFIL": "local", "EPOCHS": 1, "OUTPUT_DIR": "salidas/x"}
+    assert run == {"PERFIL": "local", "EPOCHS": 1, "FIJADOS": ["EPOCHS"], "OUTPUT_DIR": "salidas/x"}
     assert "no define SEED" in capsys.readouterr().out

@@ -88,6 +88,8 @@ def notebook_run_params(path: Path, params: dict[str, Any], explicit: frozenset[
         # El cuaderno resuelve su perfil con la misma regla (course_utils.profiles): recibe el perfil elegido y
         # solo lo que fijó el usuario, y así distingue lo tuyo de lo del perfil (p. ej. para ajustar N_PER_CLASS a tus datos).
         run_params = {"PERFIL": params["PERFIL"], **{k: params[k] for k in sorted(explicit) if k in known and k in params}}
+        if "FIJADOS" in known:  # lo que diste en la línea de órdenes no lo cambia el perfil, aunque sea el valor de la lección
+            run_params["FIJADOS"] = sorted(k for k in run_params if k not in ("PERFIL", "DATA"))
         ignored = sorted(k for k in explicit if k not in known)
         if ignored:
             print(f"  ⚠ {path.name} no define {', '.join(ignored)}: esos parámetros no se le pasan.")

@@ -61,7 +61,7 @@ LESSON_VALUES: dict[str, tuple[Any, ...]] = {
     "N_PER_CLASS": (500, 80),  # 80: los ejercicios (todo opiniones-es)
     "VALIDATION_SIZE": (0.2,),
     "N_TEST": (1000,),
-    "EPOCHS": (5, 3, 8),
+    "EPOCHS": (5, 3),
     "BATCH_SIZE": (8,),
     "GRAD_ACCUM": (4,),
     "LEARNING_RATE": (5e-5,),

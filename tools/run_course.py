@@ -29,6 +29,11 @@ from course_utils.profiles import EXPECTED_MINUTES, LOCAL_PARAMS, PROFILES, SMOK
 FINETUNED_NOTEBOOK = "06_3_Ajuste_Fino_Clasificacion"
 
 
+# Parámetros que el resumen muestra por cuaderno (los que escribe en metrics.json y mueven los resultados).
+SHOWN_PARAMETERS = ("MODEL", "DATA", "DEVICE", "precision", "n_per_class", "epochs", "learning_rate", "max_length",
+                    "MAX_LENGTH", "TRUNCATION", "N_TEST", "N_MC", "N_PER_CLASS")
+
+
 @dataclass
 class Result:
     """Resultado de ejecutar un cuaderno."""
@@ -161,6 +166,11 @@ def run_one(path: Path, build: Path, params: dict[str, Any], explicit: frozenset
         if metrics_file.is_file() and result.status == "ok":
             summary = json.loads(metrics_file.read_text(encoding="utf-8"))
             result.metrics = summary.get("metrics", {})
+            # Los valores con los que corrió de verdad (el cuaderno resuelve su perfil), no solo los que recibió.
+            used = {k: v for k, v in summary.get("parameters", {}).items() if k in SHOWN_PARAMETERS}
+            if used:
+                result.parameters = {"PERFIL": summary.get("profile", run_params.get("PERFIL")), **used,
+                                     **({"FIJADOS": run_params["FIJADOS"]} if run_params.get("FIJADOS") else {})}
             result.scoreboard = [{**row, "notebook": path.stem} for row in summary.get("scoreboard", [])]
         if output.is_file():
             result.html = to_html(output)

@@ -83,6 +83,13 @@ def _probabilities(y_true: np.ndarray, probs: Any, name: str = "probs") -> np.nd
     return probs
 
 
+def _confidences(y_true: np.ndarray, probs: Any, name: str = "probs") -> np.ndarray:
+    """Confianza *top-label* de cada reseña, para el ECE (que necesita probabilidades, no etiquetas)."""
+    if np.asarray(probs).ndim != 2:
+        raise fail(name, np.asarray(probs).shape, "el ECE necesita probabilidades (N, C), no etiquetas", "pasa las probabilidades (softmax de los logits)")
+    return _probabilities(y_true, probs, name).max(axis=1)
+
+
 def wilson_interval(successes: int, n: int, *, confidence: float = CONFIDENCE) -> Interval:
     """Intervalo de Wilson para una proporción ``successes / n`` (exactitud, cobertura, riesgo).
 
@@ -225,10 +232,7 @@ def metric_interval(metric: str, y_true: Any, probs: Any, *, seed: int = 0, n_re
         return wilson_interval(int(np.sum(y_true == y_pred)), y_true.size)
     if metric == "f1":
         return bootstrap_interval(_f1, y_true, y_pred, seed=seed, n_resamples=n_resamples)
-    if np.asarray(probs).ndim != 2:
-        raise fail("probs", np.asarray(probs).shape, "el ECE necesita probabilidades (N, C), no etiquetas", "pasa las probabilidades (softmax de los logits)")
-    p = _probabilities(y_true, probs)
-    return bootstrap_interval(_ece, y_true, p.max(axis=1), y_pred, seed=seed, n_resamples=n_resamples)
+    return bootstrap_interval(_ece, y_true, _confidences(y_true, probs), y_pred, seed=seed, n_resamples=n_resamples)
 
 
 def paired_difference(
@@ -272,11 +276,7 @@ def paired_difference(
     y_true, pred_a = _labels_and_predictions(y_true, probs_a, "probs_a")
     _, pred_b = _labels_and_predictions(y_true, probs_b, "probs_b")
     if metric == "ece":
-        for name, p in (("probs_a", probs_a), ("probs_b", probs_b)):
-            if np.asarray(p).ndim != 2:
-                raise fail(name, np.asarray(p).shape, "el ECE necesita probabilidades (N, C)", "pasa las probabilidades (softmax de los logits)")
-        conf_a = _probabilities(y_true, probs_a, "probs_a").max(axis=1)
-        conf_b = _probabilities(y_true, probs_b, "probs_b").max(axis=1)
+        conf_a, conf_b = _confidences(y_true, probs_a, "probs_a"), _confidences(y_true, probs_b, "probs_b")
 
         def statistic(y, ca, pa, cb, pb, axis=-1):
             return _ece(y, ca, pa, axis=axis) - _ece(y, cb, pb, axis=axis)

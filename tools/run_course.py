@@ -258,6 +258,41 @@ tr.ok td:nth-child(2){{color:#080}}tr.error td:nth-child(2){{color:#b00;font-wei
     (build / "index.html").write_text(page, encoding="utf-8")
 
 
+def hardware_description() -> dict[str, str]:
+    """El *hardware* de esta ejecución, en palabras: procesador, núcleos y GPU (lo muestra el sitio, ``make site``)."""
+    import os
+    import platform
+
+    import torch
+
+    from course_utils import runtime
+
+    if torch.cuda.is_available():
+        gpu = torch.cuda.get_device_name(0)
+    elif torch.backends.mps.is_available():
+        gpu = "Apple MPS"
+    else:
+        gpu = "ninguna"
+    bf16 = " (con bf16)" if runtime.cpu_supports_bf16() else ""
+    return {"cpu": f"{runtime.cpu_name()}{bf16}, {os.cpu_count()} núcleos", "gpu": gpu,
+            "entorno": "Google Colab" if runtime.in_colab() else f"{platform.system()} {platform.machine()}"}
+
+
+def write_run_info(build: Path, results: list[Result], profile: str, total: float, started: float) -> None:
+    """Escribe ``build/ejecucion.json``: perfil, cuándo, cuánto, en qué *hardware* y el estado de cada cuaderno."""
+    from datetime import datetime, timezone
+
+    info = {
+        "perfil": profile,
+        "inicio": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+        "fin": datetime.fromtimestamp(started + total, timezone.utc).isoformat(timespec="seconds"),
+        "duracion_s": round(total, 1),
+        "hardware": hardware_description(),
+        "cuadernos": {r.name: r.status for r in results},
+    }
+    (build / "ejecucion.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 # Orden de lectura del módulo (el del README); los cuadernos que no estén aquí van después, por nombre.
 READING_ORDER = (
     "06_1_Datos_y_Balanceo",
@@ -308,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(notebooks)} cuaderno(s) → {build}. Tiempo esperado: {EXPECTED_MINUTES.get(profile, '?')}.")
 
     results: list[Result] = []
+    started = time.time()
     start = time.perf_counter()
     try:
         for i, path in enumerate(notebooks, start=1):
@@ -321,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nInterrumpido: se conserva lo ya terminado en build/ (y el cuaderno parcial).")
     total = time.perf_counter() - start
     write_summary(build, results, profile, total)
+    write_run_info(build, results, profile, total, started)
     failed = [r for r in results if r.status != "ok"]
     print(f"\nResumen: {build / 'index.html'} y {build / 'resumen.md'} ({total:.0f} s en total).")
     if failed or len(results) < len(notebooks):

@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.instalado
+SITE_STAMP := $(VENV)/.instalado-sitio
 
 # Ejecución de los cuadernos (make run-all / make smoke)
 PERFIL ?= auto
@@ -43,7 +44,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(DATA),--data "$(DATA)")
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-colab lint lab run-all smoke bench sync-notebooks clean
+.PHONY: help install test test-colab test-site lint lab run-all smoke site bench sync-notebooks clean
 
 help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
@@ -69,6 +70,9 @@ test: install ## Ejecuta todas las pruebas (unos minutos; las de IMDB se saltan 
 test-colab: install ## Simula Colab: entorno nuevo, celda de instalación y cuaderno 06.3 (lenta, unos minutos; CI la ejecuta)
 	$(PY) -m pytest -m colab $(PYTEST_ARGS)
 
+test-site: install $(SITE_STAMP) ## Construye el sitio desde una ejecución smoke y lo revisa en Chromium sin cabeza (unos minutos; CI la ejecuta)
+	$(PY) -m pytest -m site tests/test_site.py $(PYTEST_ARGS)
+
 lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los cuadernos esté al día
 	$(VENV)/bin/ruff check course_utils tests tools notebooks
 	$(PY) tools/sync_install_cell.py --check
@@ -81,6 +85,13 @@ run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.ht
 
 smoke: install ## Igual que run-all con parámetros diminutos (lo que usa CI)
 	$(PY) tools/run_course.py --perfil smoke $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)")
+
+site: install $(SITE_STAMP) ## Sitio web estático en build/site desde los cuadernos ya ejecutados (no ejecuta nada: antes, make run-all)
+	$(PY) tools/build_site.py
+
+$(SITE_STAMP): requirements-sitio.txt requirements.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-sitio.txt
+	@touch $@
 
 bench: install ## Velocidad frente al original y exactitud por MAX_LENGTH (~30 min en 2 núcleos; build/bench.json y el README)
 	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE)) $(if $(BENCH_SECTIONS),--sections $(BENCH_SECTIONS))

@@ -280,12 +280,12 @@ def hardware_description() -> dict[str, str]:
 
 def write_run_info(build: Path, results: list[Result], profile: str, total: float, started: float) -> None:
     """Escribe ``build/ejecucion.json``: perfil, cuándo, cuánto, en qué *hardware* y el estado de cada cuaderno."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     info = {
         "perfil": profile,
-        "inicio": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
-        "fin": datetime.fromtimestamp(started + total, timezone.utc).isoformat(timespec="seconds"),
+        "inicio": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        "fin": datetime.fromtimestamp(started + total, UTC).isoformat(timespec="seconds"),
         "duracion_s": round(total, 1),
         "hardware": hardware_description(),
         "cuadernos": {r.name: r.status for r in results},

@@ -47,7 +47,8 @@ myst_heading_anchors = 3
 exclude_patterns = ["fuentes/**"]
 html_theme = "sphinx_book_theme"
 html_title = {title!r}
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["sitio.css"]
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
@@ -60,6 +61,7 @@ html_theme_options = {{
     "show_navbar_depth": 1,
     "show_toc_level": 2,
     "search_bar_text": "Buscar en el curso...",
+    "secondary_sidebar_items": {{"resultados": []}},  # el marcador es ancho: sin índice lateral, más sitio
 }}
 '''
 
@@ -166,7 +168,8 @@ def results_markdown(build: Path, info: dict[str, str]) -> str:
     body = re.sub(r"^# .*\n", "", body, count=1)
     body = re.sub(r"\[([^\]|]+)\.html\]\(\1\.html\)", r"[\1](\1.ipynb)", body)  # las páginas del sitio, no el HTML de build/
     return (f"# Resultados de la ejecución\n\n- Perfil: **{info['perfil']}** ({info['perfil_texto']})\n"
-            f"- Cuándo: {info['cuando']}{info['duracion']}\n- *Hardware*: {info['hardware']}\n\n{body}")
+            f"- Cuándo: {info['cuando']}{info['duracion']}\n- *Hardware*: {info['hardware']}\n\n"
+            f"```{{container}} resultados-anchos\n{body}\n```\n")
 
 
 def notebook_page(executed: Path, source: Path, info: dict[str, str]) -> Any:
@@ -196,6 +199,8 @@ def write_sources(build: Path, src: Path, notebooks: list[Path]) -> None:
     info = run_info(build, notebooks)
     title = "Ajuste fino de transformers para clasificación de texto"
     (src / "conf.py").write_text(CONF.format(title=title, repo=repository_url()), encoding="utf-8")
+    (src / "_static").mkdir()
+    shutil.copy(ASSETS / "sitio.css", src / "_static" / "sitio.css")
     (src / "imagenes").mkdir()
     shutil.copy(ASSETS / "abrir-en-colab.svg", src / LOCAL_BADGE)
     (src / "fuentes").mkdir()

@@ -217,6 +217,7 @@ class ResourceRefs(HTMLParser):
 
 @pytest.mark.site
 def test_pages_need_no_cdn(site):
+    assert (site / ".nojekyll").is_file(), "GitHub Pages (Jekyll) no serviría _static/ ni _images/"
     external = re.compile(r"^(https?:)?//")
     for page in site.rglob("*.html"):
         parser = ResourceRefs()

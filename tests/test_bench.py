@@ -3,6 +3,7 @@
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,10 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench  # noqa: E402
 
+from course_utils import flops  # noqa: E402
+
 # fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
 TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
         "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off", "--in-process",
-        "--n-test", "4", "--sections", "speed,max_length,recipe,truncation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head"]
+        "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head",
+        "--peak-size", "128", "--profile-steps", "1", "--profile-max-length", "32"]
+# Las dimensiones del MiniLM empaquetado (la cabeza con 2 clases).
+MINILM = SimpleNamespace(hidden_size=384, intermediate_size=1536, num_hidden_layers=6, num_labels=2)
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +42,7 @@ def test_speed_section_reports_every_lever(bench_run):
     assert names[0] == "original: bucle texto a texto"
     assert any(n.startswith("course_utils: MC completo (fp32, 64 tokens") for n in names), names  # CPU: 2 pasadas × 32
     assert any("lotes grandes" in n for n in names) and "course_utils: solo cabeza" in names
+    assert names[-3:] == [f"course_utils: capas superiores k={k}" for k in (1, 2, 3)]
     for r in [*training.values(), *mc.values()]:
         assert r["peak_rss_mb"] > 100 and r["seconds"] > 0
 
@@ -43,11 +50,147 @@ def test_speed_section_reports_every_lever(bench_run):
 def test_targets_use_the_course_configuration(bench_run):
     results, table = bench_run
     targets = results["speed"]["targets"]
-    assert len(targets) == 3
+    assert len(targets) == 5
+    assert targets["MC k=2 >= 2x frente a completo"]["row"] == "course_utils: capas superiores k=2"
+    assert targets["entrenamiento del curso >= 60 % del pico fp32"]["row"] == "curso: MAX_LENGTH=32"
     assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado por longitud (64)"
     assert "lotes grandes" not in targets["MC completo no más lento que el bucle"]["row"]
     assert all(t["met"] == (t["ratio"] >= t["target"]) for t in targets.values())
     assert "| original: bucle texto a texto |" in table and "Objetivos:" in table
+
+
+def test_every_speed_row_reports_its_flops_and_fraction_of_the_measured_peak(bench_run):
+    results, table = bench_run
+    speed = results["speed"]
+    assert list(speed["peaks"]) == ["fp32"]  # --mixed-precision off: sin pico bf16
+    for moment in ("before", "after"):
+        assert speed["peaks"]["fp32"][moment]["best_gflops"] > 0
+    peak = speed["peaks"]["fp32"]["gflops"]
+    # El original rellena a 64: el cálculo ejecutado es el de 2 secuencias de 64 tokens, ida y vuelta.
+    original = speed["training"]["original: relleno a 64"]
+    assert original["flops"] == flops.forward_flops(MINILM, seq_len=64, n_sequences=2, training=True)
+    for r in speed["training"].values():
+        assert 0 < r["useful_flops"] <= r["flops"]
+        assert r["useful_gflops"] <= r["gflops"]
+    for r in [*speed["training"].values(), *speed["mc_dropout"].values()]:
+        assert r["gflops"] == pytest.approx(r["flops"] / r["seconds"] / 1e9)
+        assert r["fraction_of_peak"] == {"fp32": pytest.approx(r["gflops"] / peak)}
+    # Solo cabeza pasa el codificador una vez; el MC completo, T = 2 veces: más FLOPs.
+    mc = speed["mc_dropout"]
+    full = next(r for n, r in mc.items() if n.startswith("course_utils: MC completo"))
+    assert mc["course_utils: solo cabeza"]["flops"] < full["flops"]
+    assert "| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | % del pico fp32 | pico de memoria (MB) |" in table
+    assert "| implementación | segundos | × original | GFLOP/s | % del pico fp32 | pico de memoria (MB) |" in table
+    assert "Pico de la máquina (producto de matrices 128 × 128" in table
+    assert "entrenamiento del curso >= 60 % del pico fp32:" in table
+
+
+def test_profile_section_splits_the_step_time_into_categories(bench_run):
+    results, table = bench_run
+    section = results["profile"]
+    assert section["steps"] == 1 and section["max_length"] == 32
+    seconds = section["seconds"]
+    assert sum(seconds.values()) > 0 and all(v >= 0 for v in seconds.values())
+    assert seconds["productos de matrices"] > 0 and seconds["optimizador (AdamW) y recorte del gradiente"] > 0
+    assert "Perfil del entrenamiento del curso" in table and "| productos de matrices |" in table
+
+
+@pytest.mark.parametrize(
+    ("name", "ancestors", "category"),
+    [("aten::addmm", ["aten::linear"], "productos de matrices"),
+     ("aten::add_", ["Optimizer.step#AdamW.step"], "optimizador (AdamW) y recorte del gradiente"),
+     ("aten::bernoulli_", ["aten::native_dropout"], "dropout (máscaras bernoulli y su aplicación)"),
+     ("aten::_softmax", [], "softmax de la atención"),
+     ("aten::cat", ["enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__"], "datos (DataLoader y collator)"),
+     ("aten::native_layer_norm_backward", [], "normalización de capa"),
+     ("aten::add", [], "sumas, productos elemento a elemento y máscaras"),
+     ("ProfilerStep#3", [], "resto (Python de Trainer, autograd y otras operaciones)")],
+)
+def test_profile_category(name, ancestors, category):
+    assert bench.profile_category(name, ancestors) == category
+
+
+def _tiny_bert(attn_implementation: str):
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=100, hidden_size=64, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
+                        max_position_embeddings=64, num_labels=3, attn_implementation=attn_implementation)
+    return BertForSequenceClassification(config)
+
+
+def _counted_flops(model, batch, backward: bool) -> tuple[int, dict[str, int]]:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter:
+        out = model(**batch)
+        if backward:
+            out.loss.backward()
+    return counter.get_total_flops(), {str(k): v for k, v in counter.get_flop_counts()["Global"].items()}
+
+
+def _batch(n_sequences: int = 4, seq_len: int = 32):
+    import torch
+
+    ids = torch.randint(0, 100, (n_sequences, seq_len))
+    mask = torch.ones_like(ids)
+    mask[0, seq_len // 2:] = 0  # con relleno: el modelo calcula igual los tokens de relleno
+    return {"input_ids": ids, "attention_mask": mask, "labels": torch.zeros(n_sequences, dtype=torch.long)}
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_flop_formula_matches_torch_flop_counter(training):
+    # Atención «eager»: los productos de la atención son bmm, que FlopCounterMode cuenta.
+    model = _tiny_bert("eager").train(training)
+    counted, _ = _counted_flops(model, _batch(), backward=training)
+    expected = flops.forward_flops(model.config, seq_len=32, n_sequences=4, training=training)
+    # La fórmula cuenta exactamente los mismos productos; embeddings, LayerNorm, softmax y GELU no
+    # son productos de matrices y ninguno de los dos los cuenta.
+    assert expected == pytest.approx(counted, rel=0.01)
+
+
+def test_flop_counter_misses_only_the_fused_cpu_attention():
+    # Con SDPA en CPU y sin dropout, torch usa un núcleo fusionado que FlopCounterMode no registra:
+    # la diferencia es exactamente el término de atención (2·2·n·d por token y capa).
+    model = _tiny_bert("sdpa").eval()
+    counted, by_op = _counted_flops(model, _batch(), backward=False)
+    expected = flops.forward_flops(model.config, seq_len=32, n_sequences=4)
+    attention = 2 * 4 * 32 * (2 * 2 * 32 * 64)  # capas × secuencias × n × 2·2·n·d
+    assert counted in (expected, expected - attention), by_op
+
+
+def test_inference_hooks_count_what_each_mode_executes():
+    import torch
+
+    model = _tiny_bert("eager").eval()
+    counted, handles = bench.count_inference_flops(model)
+    with torch.no_grad():
+        model(input_ids=torch.randint(0, 100, (4, 32)))
+        model.classifier(torch.zeros(5, 4, 64))  # la cabeza otra vez, con 5 pasadas (como «solo cabeza»)
+    for handle in handles:
+        handle.remove()
+    head = flops.head_flops(hidden_size=64, num_labels=3, n_sequences=5 * 4)
+    assert counted["flops"] == flops.forward_flops(model.config, seq_len=32, n_sequences=4) + head
+
+
+def test_flops_per_token_of_minilm_and_its_validation():
+    # 6 capas × (2·(4·384² + 2·384·1536) + 2·2·256·384) = 23,6 millones por token a 256 tokens, hacia delante.
+    assert flops.flops_per_token(MINILM, seq_len=256) == pytest.approx(23.6e6, rel=0.002)
+    assert flops.flops_per_token(MINILM, seq_len=256, training=True) == pytest.approx(3 * 23.6e6, rel=0.002)
+    with pytest.raises(ValueError, match="seq_len=0"):
+        flops.layer_flops(hidden_size=384, intermediate_size=1536, seq_len=0)
+    with pytest.raises(ValueError, match="num_hidden_layers"):
+        flops.forward_flops(SimpleNamespace(hidden_size=384), seq_len=8)
+
+
+def test_matmul_peak_is_a_positive_throughput():
+    peak = bench.matmul_peak(dtype="fp32", size=128, repeats=3)
+    assert peak["best_gflops"] >= peak["median_gflops"] > 0
+    assert peak["size"] == 128 and peak["threads"] >= 1
+    with pytest.raises(ValueError, match="dtype='int8'"):
+        bench.matmul_peak(dtype="int8", size=8)
 
 
 def test_max_length_section_scores_each_length_on_validation_with_paired_intervals(bench_run):
@@ -119,5 +262,10 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     assert "dinámico + agrupado + bf16 (64)" in speed["training"] and "curso: MAX_LENGTH=32 + bf16" in speed["training"]
     assert speed["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 (64)"
     assert speed["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
+    # Las filas bf16 se comparan con los dos picos; las fp32, solo con el fp32.
+    assert list(speed["peaks"]) == ["fp32", "bf16"]
+    assert set(speed["training"]["curso: MAX_LENGTH=32 + bf16"]["fraction_of_peak"]) == {"fp32", "bf16"}
+    assert set(speed["training"]["original: relleno a 64"]["fraction_of_peak"]) == {"fp32"}
+    assert "| % del pico fp32 | % del pico bf16 |" in (tmp_path / "bench.md").read_text()
     rows = results["max_length"]["rows"]
     assert list(rows) == ["MAX_LENGTH=16, head+tail (bf16)", "MAX_LENGTH=32 (fp32)"]

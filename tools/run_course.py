@@ -264,8 +264,9 @@ READING_ORDER = (
     "06_2_Linea_Base_Clasica",
     "06_3_Ajuste_Fino_Clasificacion",
     "06_4_Incertidumbre_y_Calibracion",
-    "06_5_Ejercicios",
-    "06_5_Soluciones",
+    "06_5_Cuanto_Ajustar",
+    "06_6_Ejercicios",
+    "06_6_Soluciones",
 )
 
 

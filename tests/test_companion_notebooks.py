@@ -92,6 +92,7 @@ def test_adaptation_notebook_records_every_row(tmp_path):
     m = summary["metrics"]
     assert m["reused_model"] is False and table[-1]["trainable_params"] > table[2]["trainable_params"] > table[3]["trainable_params"]
     assert m["top_k_frozen_changed"] == 0 and m["lora_trainable"] == m["lora_trainable_formula"]
+    assert m["accuracy_lora"] == table[3]["accuracy"]["estimate"] and m["lora_vs_full"] == table[3]["versus"]["estimate"]
     assert [row["method"] for row in summary["scoreboard"]] == [row["method"] for row in table[1:4]]
 
 def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):

@@ -188,7 +188,7 @@ def to_html(notebook: Path) -> str:
     return target.name
 
 
-KEY_METRICS = ("accuracy", "f1", "vs_tfidf", "ece_temperature", "temperature", "train_seconds", "solved", "tokens_median", "truncated_fraction")
+KEY_METRICS = ("accuracy", "f1", "vs_tfidf", "accuracy_lora", "lora_vs_full", "ece_temperature", "temperature", "train_seconds", "solved", "tokens_median", "truncated_fraction")
 SCOREBOARD_COLUMNS = ("método", "cuaderno", "reseñas de prueba", "huella de la prueba", "exactitud", "F1", "ECE", "diferencia emparejada", "tiempo (s)", "nota")
 
 

@@ -38,6 +38,11 @@ LOCAL_PARAMS: dict[str, Any] = {
     "TRUNCATION": "head+tail",
     "N_MC": 200,  # MC dropout completo (T pasadas del codificador) sobre 200 de las 1000 reseñas de prueba
     "MC_PASSES_MAX": 5,
+    # 06.5: rasgos congelados, capas superiores y LoRA a 192 tokens, 1 época. Estimado (no medido en un make run-all):
+    # unos 4,5 minutos reutilizando el modelo del 06.3; a 256 tokens, unos 5,7 (costes por reseña medidos con 50
+    # reseñas de entrenamiento y 100 de prueba, escalados con el tiempo de entrenamiento del README a 512 tokens).
+    "ADAPT_EPOCHS": 1,
+    "ADAPT_MAX_LENGTH": 192,
 }
 # Parámetros diminutos: comprueban la maquinaria, no la calidad del modelo.
 SMOKE_PARAMS: dict[str, Any] = {
@@ -52,6 +57,8 @@ SMOKE_PARAMS: dict[str, Any] = {
     "MC_PASSES_MAX": 2,
     "N_MC": 8,
     "DEVICE": "cpu",
+    "ADAPT_EPOCHS": 1,
+    "ADAPT_MAX_LENGTH": 32,
 }
 # Los valores de la lección que un perfil puede sustituir. Un valor distinto lo eligió el estudiante
 # (o ``make run-all``) y se respeta. Una prueba comprueba que cada cuaderno parte de estos valores.
@@ -71,6 +78,8 @@ LESSON_VALUES: dict[str, tuple[Any, ...]] = {
     "MC_PASSES_MAX": (10,),
     "N_MC": (1000,),
     "DEVICE": ("auto",),
+    "ADAPT_EPOCHS": (3,),
+    "ADAPT_MAX_LENGTH": (256,),
     "LABEL_NAMES": (["negativo", "positivo"], ["negativo", "neutro", "positivo"]),
 }
 EXPECTED_MINUTES = {

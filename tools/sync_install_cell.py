@@ -20,7 +20,7 @@ from notebook_files import course_notebooks  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 # Solo las librerías de Hugging Face: Colab ya trae torch, numpy, pandas, scikit-learn y matplotlib,
 # y reinstalarlos obliga a reiniciar el entorno (o rompe sus extensiones CUDA).
-COLAB_PINNED = ("transformers", "datasets", "accelerate")
+COLAB_PINNED = ("transformers", "datasets", "accelerate", "peft")
 
 
 def pinned_versions() -> dict[str, str]:

@@ -13,6 +13,8 @@ from course_utils._checks import CourseParameterError
 
 from .conftest import make_tiny_bert
 
+BertEmbeddings = pytest.importorskip("transformers.models.bert.modeling_bert").BertEmbeddings
+
 TEXTS = [
     "a wonderful film",
     "the worst plot i have ever seen, long and boring and painfully slow",
@@ -90,7 +92,7 @@ def test_training_flags_restored_after_exception(tiny_bert):
     assert {name: m.training for name, m in tiny_bert.named_modules()} == before
 
 
-@pytest.mark.parametrize("mode", ["full", "head"])
+@pytest.mark.parametrize("mode", ["full", "head", "top"])
 def test_training_flags_restored_when_the_forward_raises_mid_prediction(tokenizer, mode):
     model = make_tiny_bert(classifier_dropout=0.5)
     model.bert.encoder.layer[0].train()  # estado mixto
@@ -108,14 +110,17 @@ def test_training_flags_restored_when_the_forward_raises_mid_prediction(tokenize
             predict(model, tokenizer, n_passes=2, mode=mode, batch_size=1)
     finally:
         handle.remove()
-    assert len(calls) == 2 and calls[0] == (mode == "full")  # el fallo llegó a mitad de la predicción
+    assert len(calls) == 2 and calls[0] == (mode != "head")  # el fallo llegó a mitad de la predicción
     assert {name: m.training for name, m in model.named_modules()} == before
+    assert isinstance(model.bert.embeddings, BertEmbeddings) and len(model.bert.encoder.layer) == 2  # sin sustitutos
 
 
-def test_training_flags_restored_when_consuming_a_batch_raises(tokenizer):
+@pytest.mark.parametrize("mode", ["full", "top"])
+def test_training_flags_restored_when_consuming_a_batch_raises(tokenizer, mode):
     # El fallo ocurre fuera del modelo, al guardar el segundo lote (3 clases en vez de 2), con el generador
     # de pasadas suspendido y la excepción (y su traza) aún viva, como en IPython.
     model = make_tiny_bert()
+    modules = dict(model.named_modules())
     before = {name: m.training for name, m in model.named_modules()}
     calls = []
 
@@ -128,11 +133,12 @@ def test_training_flags_restored_when_consuming_a_batch_raises(tokenizer):
     handle = model.register_forward_hook(widen_second_batch)
     try:
         with pytest.raises(ValueError) as kept:
-            predict(model, tokenizer, n_passes=2, batch_size=1)
+            predict(model, tokenizer, n_passes=2, batch_size=1, mode=mode, top_layers=1)
     finally:
         handle.remove()
     assert kept.value is not None and len(calls) == 2
     assert {name: m.training for name, m in model.named_modules()} == before
+    assert dict(model.named_modules()) == modules  # los mismos objetos: embeddings y capas devueltos a su sitio
 
 
 def test_three_classes(tokenizer):
@@ -390,3 +396,86 @@ def test_seeding_touches_only_the_generators_it_restores(tokenizer, monkeypatch)
     assert calls == [] and torch.equal(torch.random.get_rng_state(), before)
     again = uncertainty.mc_dropout_predict(model, tokenizer, ["uno", "dos tres"], n_passes=3, max_length=16, seed=5)
     assert np.array_equal(first.pass_probs, again.pass_probs)
+
+
+def _eval_probs(model, tokenizer, texts=TEXTS):
+    return torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, texts, max_length=64)), -1).numpy()
+
+
+def _set_dropout(modules, p):
+    for module in modules:
+        for sub in module.modules():
+            if isinstance(sub, nn.Dropout):
+                sub.p = p
+
+
+@pytest.mark.parametrize("top_layers", [1, 2])
+def test_top_mode_without_dropout_equals_eval_mode(tokenizer, top_layers):
+    # Dropout casi nula (1e-9: con 0 el modo MC se niega): cada pasada de «top» debe dar lo mismo que una
+    # pasada en modo evaluación, lo que prueba que capas bajas y altas se empalman bien (máscara incluida).
+    model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9, seed=5)
+    expected = _eval_probs(model, tokenizer)
+    result = predict(model, tokenizer, n_passes=3, mode="top", top_layers=top_layers, batch_size=2)
+    for one_pass in result.pass_probs:
+        np.testing.assert_allclose(one_pass, expected, atol=1e-6)
+
+
+def test_top_mode_samples_only_the_top_layers(tokenizer):
+    # Dropout 0.5 en embeddings y capa baja, casi nula arriba: «top» con k = 1 no debe notar la de abajo.
+    model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9, classifier_dropout=1e-9)
+    _set_dropout([model.bert.embeddings, model.bert.encoder.layer[0]], 0.5)
+    expected = _eval_probs(model, tokenizer)
+    low = predict(model, tokenizer, n_passes=3, mode="top", top_layers=1)
+    np.testing.assert_allclose(low.pass_probs, np.broadcast_to(expected, low.pass_probs.shape), atol=1e-6)
+    assert np.abs(predict(model, tokenizer, n_passes=3, mode="top", top_layers=2).pass_probs - expected).max() > 1e-4
+    # Y al revés: dropout solo en la capa de arriba, sin cabeza: las pasadas difieren.
+    model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9, classifier_dropout=1e-9)
+    _set_dropout([model.bert.encoder.layer[1]], 0.5)
+    top = predict(model, tokenizer, n_passes=3, mode="top", top_layers=1)
+    assert not np.allclose(top.pass_probs[0], top.pass_probs[1])
+
+
+def test_top_mode_with_every_layer_samples_like_full(tokenizer):
+    # Con k = L solo quedan deterministas los embeddings: con su dropout a 0, «top» y «full» muestrean
+    # las mismas máscaras en el mismo orden, así que con la misma semilla coinciden.
+    model = make_tiny_bert(hidden_dropout=0.3, attention_dropout=0.3, classifier_dropout=0.3)
+    _set_dropout([model.bert.embeddings], 0.0)
+    full = predict(model, tokenizer, n_passes=3, mode="full", seed=4)
+    top = predict(model, tokenizer, n_passes=3, mode="top", top_layers=2, seed=4)
+    np.testing.assert_allclose(top.pass_probs, full.pass_probs, atol=1e-6)
+
+
+def test_top_mode_stays_aligned_with_inputs_and_is_seeded(tokenizer):
+    model = make_tiny_bert(hidden_dropout=0.2, attention_dropout=0.2, classifier_dropout=0.2, seed=2)
+    model.bert.encoder.layer[0].train()  # estado mixto, que debe volver tal cual
+    before = {name: m.training for name, m in model.named_modules()}
+    batched = predict(model, tokenizer, n_passes=4, mode="top", top_layers=1, batch_size=2, seed=9)
+    assert {name: m.training for name, m in model.named_modules()} == before
+    model.eval()
+    eval_probs = _eval_probs(model, tokenizer)
+    for i, text in enumerate(TEXTS):
+        alone = predict(model, tokenizer, [text], n_passes=200, mode="top", top_layers=1, seed=i)
+        # Cada texto, solo, tiene una media de 200 pasadas cercana a la de su fila en el lote, no a la de otra.
+        distances = np.abs(eval_probs[:, 1] - alone.mean_probs[0, 1])
+        assert distances.argmin() == i or distances[i] < 0.02
+        assert abs(alone.mean_probs[0, 1] - batched.mean_probs[i, 1]) < 0.15
+    again = predict(model, tokenizer, n_passes=4, mode="top", top_layers=1, batch_size=2, seed=9)
+    other = predict(model, tokenizer, n_passes=4, mode="top", top_layers=1, batch_size=2, seed=10)
+    np.testing.assert_array_equal(again.pass_probs, batched.pass_probs)
+    assert not np.allclose(other.pass_probs, batched.pass_probs)
+
+
+@pytest.mark.parametrize(
+    "top_layers, pattern",
+    [(0, r"top_layers=0 .*entre 1 y 2"), (3, r"top_layers=3 .*solo tiene 2 capas.*entre 1 y 2"),
+     (True, r"top_layers=True .*número entero"), ("2", r"top_layers='2' .*número entero")],
+)
+def test_top_mode_errors(tiny_bert, tokenizer, top_layers, pattern):
+    with pytest.raises(CourseParameterError, match=pattern):
+        predict(tiny_bert, tokenizer, mode="top", top_layers=top_layers)
+
+
+def test_top_mode_needs_a_bert_like_encoder(tokenizer):
+    with pytest.raises(CourseParameterError, match=r"mode='top' .*Sequential no tiene `embeddings` y una lista `encoder.layer`"):
+        uncertainty.encoder_layers(nn.Sequential(nn.Linear(2, 2)))
+    assert uncertainty.default_batch_tokens("cpu", "top", 5, 256) == 5 * 256

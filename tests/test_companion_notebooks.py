@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import papermill
 import pytest
 
@@ -71,6 +72,13 @@ def test_calibration_notebook(tmp_path):
     assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_test"] == 24
     assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06.3: entrena el suyo
     assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]
+    # Solo cabeza, k = 2 capas y completo, en las mismas reseñas de la submuestra: cada cifra con su intervalo y su tiempo.
+    assert m["mc_modes_passes"] == 4 and m["mc_modes_n"] >= 2
+    for key in ("ece_mc_head_sub", "ece_mc_top2", "ece_mc_full", "aurc_mc_head_sub", "aurc_mc_top2", "aurc_mc_full",
+                "ece_top2_minus_head", "aurc_top2_minus_head", "ece_full_minus_head", "aurc_full_minus_head"):
+        # Percentil bootstrap: con 4 reseñas y un ECE sesgado, el intervalo puede no contener la cifra; sí estar ordenado.
+        assert m[f"{key}_low"] <= m[f"{key}_high"] and np.isfinite(m[key]), key
+    assert all(m[f"seconds_mc_{k}"] > 0 for k in ("head_sub", "top2", "full"))
 
 
 

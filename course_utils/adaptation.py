@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_choice, check_int, fail
+from course_utils.models import encoder_parts
 from course_utils.tokenization import TRUNCATIONS, encode
 
 # Nombres de las proyecciones de atención en BERT/MiniLM (``BertSelfAttention`` y ``BertSelfOutput``).
@@ -67,22 +68,6 @@ def count_parameters(model: nn.Module) -> ParameterCounts:
     return ParameterCounts(total=total, trainable=trainable)
 
 
-def encoder_layers(model: nn.Module) -> nn.ModuleList:
-    """Las capas del codificador (``model.<base>.encoder.layer``) de un modelo tipo BERT.
-
-    Errores
-    -------
-    CourseParameterError
-        Si el modelo no tiene ``encoder.layer`` (no es de la familia BERT).
-    """
-    base = getattr(model, "base_model", model)
-    layers = getattr(getattr(base, "encoder", None), "layer", None)
-    if not isinstance(layers, nn.ModuleList):
-        raise fail("model", type(model).__name__, "no tiene capas en encoder.layer (no es de la familia BERT)",
-                   "usa un modelo tipo BERT (BERT, MiniLM, RoBERTa...)")
-    return layers
-
-
 def freeze_all_but_top(model: nn.Module, k: int) -> ParameterCounts:
     """Congela el modelo salvo las ``k`` capas superiores del codificador y lo que va encima (*pooler* y cabeza).
 
@@ -107,7 +92,7 @@ def freeze_all_but_top(model: nn.Module, k: int) -> ParameterCounts:
     CourseParameterError
         Si ``k`` no es un entero entre 0 y el número de capas, o el modelo no es tipo BERT.
     """
-    layers = encoder_layers(model)
+    layers = encoder_parts(model).layers
     n_layers = len(layers)
     k = check_int("k", k, minimum=0, fix=f"usa un entero entre 0 y {n_layers} (el número de capas del modelo)")
     if k > n_layers:

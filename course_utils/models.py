@@ -188,3 +188,48 @@ def load_model_and_tokenizer(
         model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local_only, **kwargs)
     max_positions = usable_positions(model.config) or int(tokenizer.model_max_length)
     return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)
+
+
+@dataclass(frozen=True)
+class EncoderParts:
+    """Las piezas de un codificador tipo BERT que tocan los cuadernos 06.4 y 06.5."""
+
+    base: Any  # el modelo base (``model.base_model``: BertModel)
+    embeddings: Any  # ``base.embeddings``
+    layers: Any  # ``base.encoder.layer`` (torch.nn.ModuleList)
+
+
+def encoder_parts(model: Any, *, parameter: str = "model", value: Any = None,
+                  fix: str = "usa un modelo de la familia BERT (BERT, MiniLM, RoBERTa...)") -> EncoderParts:
+    """El modelo base, sus *embeddings* y su lista de capas del codificador, como en BERT.
+
+    Una sola comprobación para quien necesita recorrer las capas (congelar las inferiores en
+    :mod:`course_utils.adaptation`, muestrear solo las superiores en :mod:`course_utils.uncertainty`).
+
+    Parámetros
+    ----------
+    model : torch.nn.Module
+        Modelo de transformers (con cabeza o sin ella).
+    parameter, value, fix : str
+        Para el mensaje de error: el parámetro del que llama que exige esta estructura (por defecto
+        ``model``), el valor recibido (por defecto el tipo del modelo) y cómo corregirlo.
+
+    Devuelve
+    --------
+    EncoderParts
+        ``base``, ``embeddings`` y ``layers``.
+
+    Errores
+    -------
+    CourseParameterError
+        Si el modelo no tiene ``embeddings`` y una lista ``encoder.layer`` no vacía.
+    """
+    from torch import nn
+
+    base = getattr(model, "base_model", model)
+    embeddings = getattr(base, "embeddings", None)
+    layers = getattr(getattr(base, "encoder", None), "layer", None)
+    if not isinstance(embeddings, nn.Module) or not isinstance(layers, nn.ModuleList) or len(layers) == 0:
+        raise fail(parameter, type(model).__name__ if value is None else value,
+                   f"{type(model).__name__} no tiene `embeddings` y una lista `encoder.layer` como BERT", fix)
+    return EncoderParts(base=base, embeddings=embeddings, layers=layers)

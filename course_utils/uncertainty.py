@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_choice, check_float, check_int, fail
-from course_utils.models import usable_positions
+from course_utils.models import encoder_parts, usable_positions
 from course_utils.params import check_max_length
 from course_utils.tokenization import TRUNCATIONS, encode
 
@@ -338,19 +338,9 @@ def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_
         handle.remove()
 
 
-def encoder_layers(model: nn.Module) -> tuple[nn.Module, nn.ModuleList]:
-    """El modelo base y su lista de capas del codificador (``base_model.encoder.layer``, como en BERT).
-
-    Errores
-    -------
-    CourseParameterError
-        Si el modelo no tiene ``embeddings`` y una lista ``encoder.layer`` no vacía.
-    """
-    base = getattr(model, "base_model", model)
-    layers = getattr(getattr(base, "encoder", None), "layer", None)
-    if not isinstance(getattr(base, "embeddings", None), nn.Module) or not isinstance(layers, nn.ModuleList) or len(layers) == 0:
-        raise fail("mode", "top", f"{type(model).__name__} no tiene `embeddings` y una lista `encoder.layer` como BERT", 'usa mode="full" o mode="head"')
-    return base, layers
+def _top_mode_parts(model: nn.Module):
+    """Las piezas tipo BERT que necesita ``mode="top"`` (:func:`course_utils.models.encoder_parts`)."""
+    return encoder_parts(model, parameter="mode", value="top", fix='usa mode="full" o mode="head"')
 
 
 class _CachedEmbeddings(nn.Module):
@@ -382,7 +372,8 @@ def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_b
     en vez de llamar a las capas a mano: así la máscara de atención la construye el modelo con
     su propio formato (SDPA, eager...) a partir de ``attention_mask``, igual que en los otros modos.
     """
-    base, layers = encoder_layers(model)
+    parts = _top_mode_parts(model)
+    base, layers = parts.base, parts.layers
     split = len(layers) - top_layers
     lower, upper = nn.ModuleList(layers[:split]), nn.ModuleList(layers[split:])
     with mc_dropout_mode(model):  # restaura el `training` de todos los módulos, también los sustituidos
@@ -545,7 +536,7 @@ def mc_dropout_predict(
     seed = check_int("seed", seed, minimum=0)
     check_choice("mode", mode, MODES)
     if mode == "top":
-        n_layers = len(encoder_layers(model)[1])
+        n_layers = len(_top_mode_parts(model).layers)
         top_layers = check_int("top_layers", top_layers, minimum=1, fix=f"usa un entero entre 1 y {n_layers} (las capas del codificador)")
         if top_layers > n_layers:
             raise fail("top_layers", top_layers, f"el codificador solo tiene {n_layers} capas", f"usa un entero entre 1 y {n_layers}")

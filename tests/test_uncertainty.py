@@ -477,5 +477,5 @@ def test_top_mode_errors(tiny_bert, tokenizer, top_layers, pattern):
 
 def test_top_mode_needs_a_bert_like_encoder(tokenizer):
     with pytest.raises(CourseParameterError, match=r"mode='top' .*Sequential no tiene `embeddings` y una lista `encoder.layer`"):
-        uncertainty.encoder_layers(nn.Sequential(nn.Linear(2, 2)))
+        predict(nn.Sequential(nn.Linear(2, 2)), tokenizer, mode="top")
     assert uncertainty.default_batch_tokens("cpu", "top", 5, 256) == 5 * 256

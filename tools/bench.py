@@ -907,9 +907,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from course_utils import runtime
-
-    from course_utils import profiles
+    from course_utils import profiles, runtime
 
     device = runtime.resolve_device(args.device)
     precision = runtime.mixed_precision(device, enabled=args.mixed_precision == "auto")

@@ -21,7 +21,8 @@ from torch import nn
 
 from course_utils._checks import check_choice, check_int, fail
 from course_utils.models import encoder_parts
-from course_utils.tokenization import TRUNCATIONS, encode
+from course_utils.tokenization import TRUNCATIONS
+from course_utils.uncertainty import DEFAULT_BATCH_TOKENS, _batches, restored_modes
 
 # Nombres de las proyecciones de atención en BERT/MiniLM (``BertSelfAttention`` y ``BertSelfOutput``).
 ATTENTION_MODULES = ("query", "key", "value", "attention.output.dense")
@@ -256,28 +257,19 @@ def mean_pooled_features(
     max_length = check_int("max_length", max_length, minimum=8, fix="usa un entero >= 8 (p. ej. 256)")
     batch_size = check_int("batch_size", batch_size, minimum=1)
     check_choice("truncation", truncation, TRUNCATIONS)
-    encoded = encode(tokenizer, list(texts), max_length=max_length, truncation=truncation)
-    lengths = np.array([len(ids) for ids in encoded["input_ids"]])
-    order = np.argsort(lengths, kind="stable")  # lotes de longitudes parecidas: menos relleno
     base = getattr(model, "base_model", model)
     device = next(model.parameters()).device
     out: np.ndarray | None = None
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                rows = order[start:start + batch_size]
-                batch = tokenizer.pad([{k: encoded[k][i] for k in encoded.keys()} for i in rows], return_tensors="pt")
-                batch = {k: v.to(device) for k, v in batch.items()}
-                hidden = base(**batch).last_hidden_state.float()
-                mask = batch["attention_mask"].unsqueeze(-1).float()
-                pooled = ((hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)).cpu().numpy()
-                if out is None:
-                    out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
-                out[rows] = pooled
-    finally:
-        model.train(was_training)
+    # Los mismos lotes ordenados por longitud que predict_logits y MC dropout, y la misma restauración de modos.
+    with restored_modes(model), torch.inference_mode():
+        model.eval()
+        for rows, batch in _batches(tokenizer, list(texts), max_length, 1, batch_size, DEFAULT_BATCH_TOKENS, device, truncation):
+            hidden = base(**batch).last_hidden_state.float()
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            pooled = ((hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)).cpu().numpy()
+            if out is None:
+                out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[rows] = pooled
     return out
 
 

@@ -51,7 +51,7 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
 	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
-	@echo "           BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,time_to_accuracy (make bench; por defecto speed,time_to_accuracy,max_length)"
+	@echo "           BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,adaptation,time_to_accuracy (make bench; por defecto speed,time_to_accuracy,max_length)"
 	@echo "           ORIGINAL=1 (make bench: vuelve a medir la configuración original entera, más de una hora)"
 
 install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt (TORCH=cpu: torch solo CPU)

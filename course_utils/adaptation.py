@@ -22,7 +22,7 @@ from torch import nn
 from course_utils._checks import check_choice, check_int, fail
 from course_utils.models import encoder_parts
 from course_utils.tokenization import TRUNCATIONS
-from course_utils.uncertainty import DEFAULT_BATCH_TOKENS, _batches, restored_modes
+from course_utils.uncertainty import length_sorted_batches, restored_modes
 
 # Nombres de las proyecciones de atención en BERT/MiniLM (``BertSelfAttention`` y ``BertSelfOutput``).
 ATTENTION_MODULES = ("query", "key", "value", "attention.output.dense")
@@ -263,7 +263,8 @@ def mean_pooled_features(
     # Los mismos lotes ordenados por longitud que predict_logits y MC dropout, y la misma restauración de modos.
     with restored_modes(model), torch.inference_mode():
         model.eval()
-        for rows, batch in _batches(tokenizer, list(texts), max_length, 1, batch_size, DEFAULT_BATCH_TOKENS, device, truncation):
+        for rows, batch in length_sorted_batches(tokenizer, list(texts), max_length=max_length, device=device, batch_size=batch_size,
+                                                 truncation=truncation):
             hidden = base(**batch).last_hidden_state.float()
             mask = batch["attention_mask"].unsqueeze(-1).float()
             pooled = ((hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)).cpu().numpy()

@@ -219,8 +219,46 @@ def _chunks(lengths: np.ndarray, n_passes: int, batch_size: int, max_batch_token
         start += rows
 
 
-def _batches(tokenizer, texts: list[str], max_length: int, n_passes: int, batch_size: int, max_batch_tokens: int, device, truncation: str = "head"):
-    """Lotes ``(filas, entradas)`` ordenados por longitud; cada texto repetido ``n_passes`` veces."""
+def length_sorted_batches(
+    tokenizer,
+    texts: list[str],
+    *,
+    max_length: int,
+    device,
+    n_passes: int = 1,
+    batch_size: int = 32,
+    max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    truncation: str = "head",
+):
+    """Lotes ``(filas, entradas)`` de textos de longitud parecida (menos relleno), listos para el modelo.
+
+    La única forma de agrupar textos para predecir del proyecto: la usan :func:`predict_logits`, MC dropout
+    y ``adaptation.mean_pooled_features``. No valida sus argumentos (lo hacen las funciones públicas que la llaman).
+
+    Parámetros
+    ----------
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Tokenizador del modelo.
+    texts : list of str
+        Textos.
+    max_length : int
+        Longitud máxima en *tokens*.
+    device : str o torch.device
+        Dónde se ponen los tensores.
+    n_passes : int
+        Cada texto va repetido ``n_passes`` veces seguidas en su lote (las pasadas de MC dropout).
+    batch_size : int
+        Textos por lote, como mucho.
+    max_batch_tokens : int
+        *Tokens* por lote (con las repeticiones y el relleno), como mucho.
+    truncation : {"head", "head+tail"}
+        Qué parte de un texto largo se conserva.
+
+    Devuelve
+    --------
+    iterador de (numpy.ndarray, dict)
+        Los índices de los textos del lote en ``texts`` y sus entradas (``input_ids``, ``attention_mask``...).
+    """
     encoded = encode(tokenizer, texts, max_length=max_length, truncation=truncation)
     lengths = np.array([len(ids) for ids in encoded["input_ids"]])
     for rows in _chunks(lengths, n_passes, batch_size, max_batch_tokens):
@@ -278,7 +316,8 @@ def predict_logits(
     out = None
     with restored_modes(model), torch.inference_mode():
         model.eval()
-        for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device, truncation):
+        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=1, batch_size=batch_size,
+                                                 max_batch_tokens=max_batch_tokens, truncation=truncation):
             logits = model(**batch).logits.float().cpu().numpy()
             if out is None:
                 out = np.zeros((len(texts), logits.shape[-1]), dtype=np.float32)
@@ -298,7 +337,8 @@ def _autocast(device: torch.device, precision: str):
 def _full_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
     """Cada lote repite sus textos T veces: una llamada al modelo da las T pasadas."""
     with mc_dropout_mode(model):
-        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
+        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=n_passes, batch_size=batch_size,
+                                                 max_batch_tokens=max_batch_tokens, truncation=truncation):
             logits = model(**batch).logits.float()
             yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
 
@@ -328,7 +368,8 @@ def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_
     try:
         with restored_modes(model):
             model.eval()
-            for rows, batch in _batches(tokenizer, texts, max_length, 1, batch_size, max_batch_tokens, device, truncation):
+            for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=1, batch_size=batch_size,
+                                                     max_batch_tokens=max_batch_tokens, truncation=truncation):
                 captured.clear()
                 model(**batch)
                 features = captured[0].unsqueeze(0).expand(n_passes, *captured[0].shape)
@@ -379,7 +420,8 @@ def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_b
     with mc_dropout_mode(model):  # restaura el `training` de todos los módulos, también los sustituidos
         base.embeddings.eval()
         lower.eval()  # las capas bajas y los embeddings, deterministas; las de arriba con su dropout
-        for rows, batch in _batches(tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
+        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=n_passes, batch_size=batch_size,
+                                                 max_batch_tokens=max_batch_tokens, truncation=truncation):
             single = {k: v[: len(rows)] for k, v in batch.items()}  # el lote repite los textos T veces
             with _swapped(base.encoder, "layer", lower):
                 hidden = base(**single).last_hidden_state

@@ -465,7 +465,7 @@ def _adapted_model(model, case: dict[str, Any]):
 def _frozen_case(parts, loaded, length: int, truncation: str) -> dict[str, Any]:
     """Codificador congelado + regresión logística (como el 06.5), puntuado en **validación**.
 
-    El C se elige con validación cruzada de 5 particiones sobre el entrenamiento, no en la validación
+    El C se elige con validación cruzada (5 particiones, o menos con muy pocas reseñas) sobre el entrenamiento, no en la validación
     que se puntúa: la cifra no sale optimista por haber elegido en ella.
     """
     import numpy as np

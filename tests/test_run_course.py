@@ -193,10 +193,11 @@ def test_calibration_notebook_reuses_the_model_of_the_same_build(tmp_path, monke
 
 @pytest.mark.parametrize(
     ("device", "cuda", "bf16", "expected"),
-    [("auto", False, False, 256), ("auto", False, True, 512), ("auto", True, False, 512), ("cpu", True, False, 256), ("cuda", False, True, 256)],
+    [("auto", False, False, 256), ("auto", False, True, 256), ("auto", True, False, 512), ("cuda", True, True, 512),
+     ("cpu", True, False, 256), ("cpu", True, True, 256), ("cuda", False, True, 256)],
 )
 def test_local_max_length_follows_the_hardware(monkeypatch, device, cuda, bf16, expected):
-    # Se fija el hardware (no el de la máquina que ejecuta la prueba): 512 solo si entrena rápido donde va a correr.
+    # Se fija el hardware (no el de la máquina que ejecuta la prueba): 512 solo con GPU; bf16 en CPU no basta.
     import torch
 
     import course_utils.runtime

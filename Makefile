@@ -53,6 +53,7 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
 	@echo "           BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,adaptation,time_to_accuracy (make bench; por defecto speed,time_to_accuracy,max_length)"
 	@echo "           ORIGINAL=1 (make bench: vuelve a medir la configuración original entera, más de una hora)"
+	@echo "           MAX_LENGTH= (make bench: la longitud de la receta del curso; por defecto la del perfil local)"
 
 install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt (TORCH=cpu: torch solo CPU)
 
@@ -95,7 +96,7 @@ $(SITE_STAMP): requirements-sitio.txt requirements.txt $(STAMP)
 	@touch $@
 
 bench: install ## Velocidad frente al original y exactitud por MAX_LENGTH (~30 min en 2 núcleos; build/bench.json y el README)
-	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE)) $(if $(BENCH_SECTIONS),--sections $(BENCH_SECTIONS)) $(if $(filter 1,$(ORIGINAL)),--original)
+	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE)) $(if $(BENCH_SECTIONS),--sections $(BENCH_SECTIONS)) $(if $(MAX_LENGTH),--course-max-length $(MAX_LENGTH)) $(if $(filter 1,$(ORIGINAL)),--original)
 
 sync-notebooks: install ## Regenera la celda de instalación de cada cuaderno desde requirements.txt
 	$(PY) tools/sync_install_cell.py

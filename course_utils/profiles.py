@@ -155,7 +155,7 @@ def local_max_length(device: str = "auto") -> tuple[int, str]:
     if device in ("auto", "cuda") and torch.cuda.is_available():
         return FAST_MAX_LENGTH, "hay GPU CUDA"
     return LOCAL_PARAMS["MAX_LENGTH"], (f"en CPU, {FAST_MAX_LENGTH} tokens acierta algo más en validación pero entrena 2.1 veces "
-                                        f"más despacio y el curso no cabe en su tiempo; MAX_LENGTH={FAST_MAX_LENGTH} lo fija")
+                                        "más despacio y el curso no cabe en su tiempo")
 
 
 def choose_profile(requested: str = "auto", *, online: bool | None = None) -> tuple[str, str]:

@@ -297,8 +297,12 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     assert list(rows) == ["MAX_LENGTH=16, head+tail (bf16)", "MAX_LENGTH=32 (fp32)"]
 
 
+TTA_REQUESTED_LENGTHS: list[int] = []
+
+
 def _tiny_tta_run(fn, case):
     """Ejecuta de verdad cada caso de time_to_accuracy, pero diminuto (1 época, 32 tokens, pocas reseñas)."""
+    TTA_REQUESTED_LENGTHS.append(case["max_length"])
     return fn({**case, "max_length": 32, "epochs": 1, "n_per_class": 6, "n_validation": 4, "n_test": 6})
 
 
@@ -310,13 +314,13 @@ def tta(tmp_path_factory):
     from course_utils import runtime
 
     record = tmp_path_factory.mktemp("tta") / "bench_original.json"
-    args = SimpleNamespace(original=True, n_test=6)
+    args = SimpleNamespace(original=True, n_test=6, course_max_length=256)
     base = {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"}
     original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, record
     try:
         section = bench.time_to_accuracy_section(args, _tiny_tta_run, base, runtime.Precision(bf16=False, fp16=False))
         # Sin --original: se lee la medida guardada, no se vuelve a entrenar la original.
-        reread = bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6), _tiny_tta_run, base,
+        reread = bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256), _tiny_tta_run, base,
                                                 runtime.Precision(bf16=False, fp16=False))
     finally:
         bench.ORIGINAL_RECORD = original_record
@@ -327,6 +331,8 @@ def test_time_to_accuracy_trains_both_configurations_on_the_same_test_reviews(tt
     section, _, record = tta
     course, original = section["course"], section["original"]
     assert course["test_hash"] == original["test_hash"] and course["n_test"] == 6
+    # La receta del curso se pidió con --course-max-length (256 en el fixture), la misma que la de las otras secciones.
+    assert TTA_REQUESTED_LENGTHS[:2] == [256, 512]
     assert course["labels"] == original["labels"]
     assert original["recipe"]["pad_to_max"] and not original["recipe"]["group"] and original["recipe"]["grad_accum"] == 4
     assert not course["recipe"]["pad_to_max"] and course["recipe"]["group"]
@@ -362,7 +368,7 @@ def test_time_to_accuracy_refuses_a_saved_original_with_other_test_reviews(tta, 
     original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, other
     try:
         with pytest.raises(SystemExit, match="otras reseñas de prueba"):
-            bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6), _tiny_tta_run,
+            bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256), _tiny_tta_run,
                                            {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"},
                                            runtime.Precision(bf16=False, fp16=False))
     finally:

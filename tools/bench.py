@@ -667,7 +667,7 @@ def profile_section(args, run, base: dict[str, Any], precision) -> dict[str, Any
     from course_utils import profiles
 
     local = profiles.LOCAL_PARAMS
-    length = args.profile_max_length or profiles.local_max_length(base["device"])[0]
+    length = args.profile_max_length or args.course_max_length
     case = {**base, "warmup": 2, "steps": args.profile_steps, "batch": args.batch, "max_length": length, "truncation": local["TRUNCATION"],
             "grad_accum": local["GRAD_ACCUM"], "learning_rate": local["LEARNING_RATE"], "bf16": precision.bf16, "fp16": precision.fp16}
     print(f"  perfil: {args.profile_steps} pasos (MAX_LENGTH={length}, {precision.name})...", flush=True)
@@ -794,12 +794,11 @@ def time_to_accuracy_section(args, run, base: dict[str, Any], precision) -> dict
     from course_utils import evaluation, profiles
 
     local = profiles.LOCAL_PARAMS
-    length, why = profiles.local_max_length(base["device"])
+    length = args.course_max_length
     splits = {"n_per_class": local["N_PER_CLASS"], "n_validation": local["VALIDATION_SIZE"], "n_test": args.n_test}
     course_recipe = {"max_length": length, "pad_to_max": False, "epochs": local["EPOCHS"], "batch": 8, "grad_accum": local["GRAD_ACCUM"],
                      "learning_rate": local["LEARNING_RATE"], "truncation": local["TRUNCATION"], "group": True,
                      "bf16": precision.bf16, "fp16": precision.fp16}
-    print(f"  MAX_LENGTH={length} en la receta del curso: {why}.")
     course = run(tta_case, {**base, **splits, **course_recipe, "name": "curso"})
     if args.original:
         original = run(tta_case, {**base, **splits, **ORIGINAL_RECIPE, "name": "original"})
@@ -975,12 +974,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--original-max-length", type=int, default=512, help="longitud del cuaderno original (relleno fijo)")
     parser.add_argument("--course-max-length", type=int, default=None,
-                        help="MAX_LENGTH del curso; por defecto, el del perfil local en esta máquina (512 con GPU o bf16; si no, 256)")
+                        help="MAX_LENGTH del curso (también el de las secciones profile y time_to_accuracy); por defecto, el del perfil local en esta máquina (512 con GPU; en CPU, 256)")
     parser.add_argument("--mc-texts", type=int, default=100, help="reseñas de las filas de MC dropout")
     parser.add_argument("--mc-passes", type=int, default=5)
     parser.add_argument("--peak-size", type=int, default=4096, help="lado de las matrices cuadradas con que se mide el pico de la máquina")
     parser.add_argument("--profile-steps", type=int, default=6, help="pasos perfilados en la sección profile (tras 2 de calentamiento)")
-    parser.add_argument("--profile-max-length", type=int, default=0, help="MAX_LENGTH de la sección profile; 0: el del perfil local del curso")
+    parser.add_argument("--profile-max-length", type=int, default=0, help="MAX_LENGTH de la sección profile; 0: el del curso (--course-max-length)")
     parser.add_argument("--lengths", default="128,256,512", help="MAX_LENGTH de la sección max_length")
     parser.add_argument("--length-train", type=int, default=900, help="reseñas de entrenamiento de las secciones max_length y recipe")
     parser.add_argument("--validation", type=int, default=1000, help="reseñas de validación (de la partición de entrenamiento) de max_length y recipe")

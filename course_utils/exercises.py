@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import calibration
+from course_utils import calibration, data
 from course_utils._checks import check_int
 
 SPANISH_MODELS = (
@@ -76,12 +76,12 @@ def check_label_order(ds: Any, n_classes_first: Any, sample: Any, *, n_first: in
     """
     if n_classes_first is None or sample is None:
         return _pending(1, "responde n_clases_primeras y construye muestra.", f"mira la columna label de los {n_first} primeros ejemplos")
-    labels = list(ds["label"])
+    labels = data.column_values(ds, "label")
     actual = len(set(labels[:n_first]))
     if not _is_number(n_classes_first) or int(n_classes_first) != actual:
         return _report(1, False, f"n_clases_primeras={n_classes_first!r} no es lo que hay en los {n_first} primeros ejemplos.",
                        "cuéntalo en los datos (p. ej. con set) en vez de suponerlo")
-    counts = np.bincount(np.asarray(sample["label"], dtype=int), minlength=len(set(labels))) if "label" in getattr(sample, "column_names", []) else None
+    counts = np.bincount(np.asarray(data.column_values(sample, "label"), dtype=int), minlength=len(set(labels))) if "label" in getattr(sample, "column_names", []) else None
     if counts is None:
         return _report(1, False, "muestra no es un Dataset con columna label.", "usa una función de course_utils.data que muestree")
     if (counts == 0).any():

@@ -215,3 +215,19 @@ def test_profile_n_per_class_is_capped_to_the_data_only_when_asked(capsys):
     parts = data.evaluation_splits(raw, None, n_per_class=250, validation_size=0.2, n_test=None, cap_n_per_class=True)
     assert sum(len(parts.splits[name]) for name in parts.splits) == 120 and parts.n_per_class == 60
     assert "se usan 60 por clase" in capsys.readouterr().out
+
+
+def test_column_values_reads_the_whole_column_as_a_list():
+    from datasets import Dataset
+
+    ds = Dataset.from_dict({"text": ["a", "b", "c"], "label": [1, 0, 1]})
+    values = data.column_values(ds, "label")
+    assert values == [1, 0, 1] and isinstance(values, list)
+    assert data.column_values(ds.select([2, 0]), "text") == ["c", "a"]  # respeta una selección de filas
+
+
+def test_column_values_names_a_missing_column():
+    from datasets import Dataset
+
+    with pytest.raises(CourseParameterError, match="'etiqueta'.*columnas disponibles"):
+        data.column_values(Dataset.from_dict({"text": ["a"]}), "etiqueta")

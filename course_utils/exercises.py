@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import calibration, data
+from course_utils import calibration, data, evaluation
 from course_utils._checks import check_int
 
 SPANISH_MODELS = (
@@ -372,6 +372,15 @@ def _coverage_risk(confidence: np.ndarray, correct: np.ndarray, threshold: float
     return coverage, risk
 
 
+def _coverage_risk_intervals(confidence: np.ndarray, correct: np.ndarray, threshold: float) -> tuple[Any, Any]:
+    """Cobertura y riesgo de ``threshold`` con su intervalo de Wilson (el riesgo, «—» si no se responde ninguna)."""
+    answered = confidence >= threshold
+    n_answered = int(answered.sum())
+    coverage = evaluation.wilson_interval(n_answered, answered.size)
+    risk = evaluation.wilson_interval(int((~correct[answered]).sum()), n_answered) if n_answered else "—"
+    return coverage, risk
+
+
 def _best_threshold(confidence: np.ndarray, correct: np.ndarray, target_risk: float) -> float:
     curve = calibration.risk_coverage_curve(confidence, correct)
     allowed = np.flatnonzero(curve["risk"] <= target_risk)
@@ -419,9 +428,16 @@ def check_threshold(val_confidence: Any, val_correct: Any, test_confidence: Any,
     if abs(float(test_coverage) - cov_test) > 1e-6 or abs(float(test_risk) - risk_test) > 1e-6:
         return _report(9, False, "el umbral está bien elegido, pero cobertura_prueba o riesgo_prueba no cuadran con él.",
                        "cobertura = fracción con confianza >= umbral; riesgo = fracción de errores entre esas")
-    verdict = "cumple también en prueba" if risk_test <= target_risk else "en prueba se pasa un poco: lo elegido en validación es una estimación, no una garantía"
+    test_cov, test_risk_interval = _coverage_risk_intervals(tc, tk, float(threshold))
+    if risk_test <= target_risk:
+        verdict = "cumple también en prueba"
+    elif test_risk_interval.low <= target_risk:
+        verdict = (f"en prueba la estimación pasa del {_pct(target_risk)}, pero su intervalo lo contiene: con estas opiniones "
+                   "no se puede afirmar que se pase")
+    else:
+        verdict = "en prueba se pasa: lo elegido en validación es una estimación, no una garantía"
     return _report(9, True, f"umbral={float(threshold):.3f}: en validación, cobertura {_pct(cov_val)} y riesgo {_pct(risk_val, 1)}; "
-                            f"en prueba, cobertura {_pct(cov_test)} y riesgo {_pct(risk_test, 1)} ({verdict}).")
+                            f"en prueba, cobertura {test_cov} y riesgo {test_risk_interval} (intervalos de Wilson al 95 %; {verdict}).")
 
 
 # --- Ejercicio 10: entrenar, evaluar y abstenerse ------------------------------------------------------------
@@ -465,5 +481,8 @@ def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, 
     flags = np.asarray(abstained)
     if flags.shape != (n_test,) or flags.dtype != bool:
         return _report(10, False, f"abstenciones debe ser un vector de {n_test} booleanos.", "mc.abstained, con MC dropout sobre los textos de prueba y threshold")
-    return _report(10, True, f"exactitud {accuracy:.3f} y F1 macro {float(test_metrics['f1']):.3f} en {n_test} opiniones de prueba; "
+    predicted = z.argmax(axis=1)
+    f1_name = "F1 macro" if num_labels > 2 else "F1"  # el de evaluation.metric_interval: macro con más de 2 clases
+    return _report(10, True, f"exactitud {evaluation.metric_interval('accuracy', y, predicted)} y {f1_name} "
+                             f"{evaluation.metric_interval('f1', y, predicted)} en {n_test} opiniones de prueba (intervalos al 95 %); "
                              f"se abstiene en {int(flags.sum())} ({_pct(flags.mean())}).")

@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from course_utils import calibration, data, exercises
+from course_utils import calibration, data, evaluation, exercises
 
 NAMES = ["negativo", "neutro", "positivo"]
 
@@ -193,6 +193,30 @@ def test_check_threshold(capsys):
     assert exercises.check_threshold(*args, best, cov + 0.05, risk, target_risk=target) is False
     assert "no cuadran" in capsys.readouterr().out
     assert exercises.check_threshold(*args, best, cov, risk, target_risk=target) is True
+    # Las cifras de prueba llevan su intervalo de Wilson: cobertura sobre 400, riesgo sobre las respondidas.
+    answered = tc >= best
+    expected_cov = evaluation.wilson_interval(int(answered.sum()), 400)
+    expected_risk = evaluation.wilson_interval(int((~tk[answered]).sum()), int(answered.sum()))
+    out = capsys.readouterr().out
+    assert f"en prueba, cobertura {expected_cov} y riesgo {expected_risk}" in out
+    # El veredicto sigue al intervalo: solo dice «se pasa» si el intervalo del riesgo queda entero por encima.
+    if risk <= target:
+        assert "cumple también en prueba" in out
+    elif expected_risk.low <= target:
+        assert "no se puede afirmar que se pase" in out
+    else:
+        assert "en prueba se pasa:" in out
+
+
+@pytest.mark.parametrize(("n_wrong", "verdict"), [(5, "cumple también en prueba"), (12, "no se puede afirmar que se pase"),
+                                                  (30, "en prueba se pasa:")])
+def test_check_threshold_verdict_on_test_follows_the_interval(capsys, n_wrong, verdict):
+    # Validación: 100 respuestas seguras, 5 errores (riesgo 5 %). Prueba: 100 respuestas, n_wrong errores.
+    conf = np.full(100, 0.9)
+    val_ok = np.arange(100) >= 5
+    test_ok = np.arange(100) >= n_wrong
+    assert exercises.check_threshold(conf, val_ok, conf, test_ok, 0.9, 1.0, n_wrong / 100, target_risk=0.10) is True
+    assert verdict in capsys.readouterr().out
 
 
 # --- Ejercicio 10: entrenar, evaluar, abstenerse -------------------------------------------------------------
@@ -213,7 +237,13 @@ def test_check_training(capsys):
     other = metrics.classification_metrics(y, np.roll(logits, 1, axis=0), average="macro")
     assert exercises.check_training(y, logits, other, flags, n_test=90, num_labels=3) is False
     assert exercises.check_training(y, logits, m, flags.astype(int), n_test=90, num_labels=3) is False
+    capsys.readouterr()
     assert exercises.check_training(y, logits, m, flags, n_test=90, num_labels=3) is True
+    out = capsys.readouterr().out
+    # Cada cifra con su intervalo; el F1 es el macro de estas predicciones, el mismo que m["f1"].
+    assert f"exactitud {evaluation.metric_interval('accuracy', y, logits)} y F1 macro" in out
+    assert evaluation.metric_interval("f1", y, logits).estimate == pytest.approx(m["f1"])
+    assert f"F1 macro {evaluation.metric_interval('f1', y, logits)}" in out
 
 
 @pytest.mark.parametrize("number", range(1, exercises.TOTAL + 1))

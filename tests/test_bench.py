@@ -17,7 +17,7 @@ from tests.conftest import make_tiny_bert  # noqa: E402
 # fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
 TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
         "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off", "--in-process",
-        "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation,adaptation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head",
+        "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation,adaptation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head:0.1",
         "--adapt-recipes", "frozen:4:0:0,top_k:4:1:1e-3,lora:4:1:2e-3,full:4:1:1e-4", "--top-k", "1",
         "--peak-size", "128", "--profile-steps", "1", "--profile-max-length", "32"]
 # Las dimensiones del MiniLM empaquetado (la cabeza con 2 clases).
@@ -35,6 +35,8 @@ def test_speed_section_reports_every_lever(bench_run):
     results, _ = bench_run
     training, mc = results["speed"]["training"], results["speed"]["mc_dropout"]
     assert list(training)[:3] == ["original: relleno a 64", "relleno dinámico (64)", "dinámico + agrupado por longitud (64)"]
+    # La palanca del dropout de la atención (el del perfil local), a igual longitud, y la fila del curso con ella.
+    assert list(training)[3:] == ["dinámico + agrupado + dropout de la atención 0 (64)", "curso: MAX_LENGTH=32 + dropout de la atención 0"]
     assert training["original: relleno a 64"]["ratio_vs_original"] == 1.0
     # El original rellena todo a la longitud fija (1 paso × 2 reseñas × 64); el dinámico, hasta la más larga del lote.
     assert training["original: relleno a 64"]["total_tokens"] == 1 * 2 * 64
@@ -54,8 +56,8 @@ def test_targets_use_the_course_configuration(bench_run):
     targets = results["speed"]["targets"]
     assert len(targets) == 5
     assert targets["MC k=2 >= 2x frente a completo"]["row"] == "course_utils: capas superiores k=2"
-    assert targets["entrenamiento del curso >= 60 % del pico fp32"]["row"] == "curso: MAX_LENGTH=32"
-    assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado por longitud (64)"
+    assert targets["entrenamiento del curso >= 60 % del pico fp32"]["row"] == "curso: MAX_LENGTH=32 + dropout de la atención 0"
+    assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + dropout de la atención 0 (64)"
     assert "lotes grandes" not in targets["MC completo no más lento que el bucle"]["row"]
     assert all(t["met"] == (t["ratio"] >= t["target"]) for t in targets.values())
     assert "| original: bucle texto a texto |" in table and "Objetivos:" in table
@@ -213,7 +215,9 @@ def test_max_length_section_scores_each_length_on_validation_with_paired_interva
 def test_recipe_section_compares_each_recipe_with_tfidf_on_the_same_reviews(bench_run):
     results, table = bench_run
     rows = results["recipe"]["rows"]
-    assert list(rows) == ["4 reseñas, 1 épocas, lr 1e-4, 16 tokens, head+tail", "6 reseñas, 1 épocas, lr 1e-4, 16 tokens, head"]
+    # Sin sexto campo, el dropout de la atención de la receta del curso; con él, el pedido.
+    assert list(rows) == ["4 reseñas, 1 épocas, lr 1e-4, 16 tokens, head+tail, dropout de la atención 0",
+                          "6 reseñas, 1 épocas, lr 1e-4, 16 tokens, head, dropout de la atención 0.1"]
     for r in rows.values():
         assert len(r["labels"]) == len(r["probs"]) == len(r["tfidf_probs"]) == 4
         assert r["vs_tfidf"]["low"] <= r["vs_tfidf"]["estimate"] <= r["vs_tfidf"]["high"]
@@ -265,6 +269,7 @@ def test_copy_to_readme_replaces_only_its_block(tmp_path):
     ("args", "message"),
     [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'"),
      (["--recipes", "900:2:1e-4:256:tail"], "--recipes: '900:2:1e-4:256:tail'"),
+     (["--recipes", "900:2:1e-4:256:head:1.5"], "--recipes: '900:2:1e-4:256:head:1.5'"),
      (["--adapt-recipes", "adapter:900:1:1e-3"], "--adapt-recipes: 'adapter:900:1:1e-3'"), (["--adapt-recipes", "lora:900:1"], "--adapt-recipes: 'lora:900:1'")],
 )
 def test_bad_arguments_say_what_to_use(args, message, capsys):
@@ -285,12 +290,12 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     assert bench.main([*args, "--out", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())
     speed = results["speed"]
-    assert "dinámico + agrupado + bf16 (64)" in speed["training"] and "curso: MAX_LENGTH=32 + bf16" in speed["training"]
-    assert speed["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 (64)"
+    assert "dinámico + agrupado + bf16 (64)" in speed["training"] and "curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0" in speed["training"]
+    assert speed["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 + dropout de la atención 0 (64)"
     assert speed["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
     # Las filas bf16 se comparan con los dos picos; las fp32, solo con el fp32.
     assert list(speed["peaks"]) == ["fp32", "bf16"]
-    assert set(speed["training"]["curso: MAX_LENGTH=32 + bf16"]["fraction_of_peak"]) == {"fp32", "bf16"}
+    assert set(speed["training"]["curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0"]["fraction_of_peak"]) == {"fp32", "bf16"}
     assert set(speed["training"]["original: relleno a 64"]["fraction_of_peak"]) == {"fp32"}
     assert "| % del pico fp32 | % del pico bf16 |" in (tmp_path / "bench.md").read_text()
     rows = results["max_length"]["rows"]
@@ -298,11 +303,13 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
 
 
 TTA_REQUESTED_LENGTHS: list[int] = []
+TTA_REQUESTED_ATTENTION: list[float | None] = []
 
 
 def _tiny_tta_run(fn, case):
     """Ejecuta de verdad cada caso de time_to_accuracy, pero diminuto (1 época, 32 tokens, pocas reseñas)."""
     TTA_REQUESTED_LENGTHS.append(case["max_length"])
+    TTA_REQUESTED_ATTENTION.append(case["attention_dropout"])
     return fn({**case, "max_length": 32, "epochs": 1, "n_per_class": 6, "n_validation": 4, "n_test": 6})
 
 
@@ -314,13 +321,13 @@ def tta(tmp_path_factory):
     from course_utils import runtime
 
     record = tmp_path_factory.mktemp("tta") / "bench_original.json"
-    args = SimpleNamespace(original=True, n_test=6, course_max_length=256)
+    args = SimpleNamespace(original=True, n_test=6, course_max_length=256, course_attention_dropout=0.0)
     base = {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"}
     original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, record
     try:
         section = bench.time_to_accuracy_section(args, _tiny_tta_run, base, runtime.Precision(bf16=False, fp16=False))
         # Sin --original: se lee la medida guardada, no se vuelve a entrenar la original.
-        reread = bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256), _tiny_tta_run, base,
+        reread = bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256, course_attention_dropout=0.0), _tiny_tta_run, base,
                                                 runtime.Precision(bf16=False, fp16=False))
     finally:
         bench.ORIGINAL_RECORD = original_record
@@ -333,6 +340,9 @@ def test_time_to_accuracy_trains_both_configurations_on_the_same_test_reviews(tt
     assert course["test_hash"] == original["test_hash"] and course["n_test"] == 6
     # La receta del curso se pidió con --course-max-length (256 en el fixture), la misma que la de las otras secciones.
     assert TTA_REQUESTED_LENGTHS[:2] == [256, 512]
+    # El curso, sin dropout en la atención (el del argumento); el original, con el del modelo.
+    assert TTA_REQUESTED_ATTENTION[:2] == [0.0, None]
+    assert course["recipe"]["attention_dropout"] == 0.0 and original["recipe"]["attention_dropout"] is None
     assert course["labels"] == original["labels"]
     assert original["recipe"]["pad_to_max"] and not original["recipe"]["group"] and original["recipe"]["grad_accum"] == 4
     assert not course["recipe"]["pad_to_max"] and course["recipe"]["group"]
@@ -368,7 +378,7 @@ def test_time_to_accuracy_refuses_a_saved_original_with_other_test_reviews(tta, 
     original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, other
     try:
         with pytest.raises(SystemExit, match="otras reseñas de prueba"):
-            bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256), _tiny_tta_run,
+            bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256, course_attention_dropout=0.0), _tiny_tta_run,
                                            {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"},
                                            runtime.Precision(bf16=False, fp16=False))
     finally:

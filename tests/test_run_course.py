@@ -191,30 +191,15 @@ def test_calibration_notebook_reuses_the_model_of_the_same_build(tmp_path, monke
     assert calls["FINETUNED_DIR"] == "otro"
 
 
-@pytest.mark.parametrize(
-    ("device", "cuda", "bf16", "expected"),
-    [("auto", False, False, 256), ("auto", False, True, 256), ("auto", True, False, 512), ("cuda", True, True, 512),
-     ("cpu", True, False, 256), ("cpu", True, True, 256), ("cuda", False, True, 256)],
-)
-def test_local_max_length_follows_the_hardware(monkeypatch, device, cuda, bf16, expected):
-    # Se fija el hardware (no el de la máquina que ejecuta la prueba): 512 solo con GPU; bf16 en CPU no basta.
-    import torch
-
-    import course_utils.runtime
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
-    monkeypatch.setattr(course_utils.runtime, "cpu_supports_bf16", lambda: bf16)
-    length, why = profiles.local_max_length(device)
-    assert length == expected and why
-
-
-def test_local_profile_says_which_max_length_it_chose(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(profiles, "local_max_length", lambda device="auto": (256, "sin GPU ni bf16"))
+def test_local_profile_says_why_it_chose_its_recipe(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(run_course, "run_one", lambda path, build, params, explicit: run_course.Result(name=path.stem, status="ok", parameters=params))
     assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path)]) == 0
-    assert "MAX_LENGTH=256: sin GPU ni bf16" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "MAX_LENGTH=512: en validación" in out and "ATTENTION_DROPOUT=0.0: con dropout en la atención" in out
     assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path), "-p", "MAX_LENGTH=128"]) == 0
-    assert "MAX_LENGTH=256: sin GPU" not in capsys.readouterr().out  # el del usuario manda, sin elegir otro
+    out = capsys.readouterr().out
+    assert "MAX_LENGTH=512: en validación" not in out  # el del usuario manda, sin elegir otro
+    assert "ATTENTION_DROPOUT=0.0" in out
 
 
 def test_notebooks_with_perfil_get_the_profile_and_only_what_the_user_set(tmp_path, capsys):

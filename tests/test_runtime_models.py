@@ -263,6 +263,35 @@ def test_load_argument_errors():
         models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=2, id2label={0: "a"})
 
 
+def test_attention_dropout_goes_into_the_config_and_survives_saving(tmp_path):
+    loaded = models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=2, attention_dropout=0.0)
+    model = loaded.model
+    assert model.config.attention_probs_dropout_prob == 0.0 and model.config.hidden_dropout_prob == 0.1  # solo la atención
+    assert {m.attention.self.dropout.p for m in model.bert.encoder.layer} == {0.0}
+    model.save_pretrained(tmp_path)
+    loaded.tokenizer.save_pretrained(tmp_path)
+    assert models.load_model_and_tokenizer(str(tmp_path)).model.config.attention_probs_dropout_prob == 0.0  # el 06.4 lo hereda
+
+
+def test_attention_dropout_by_default_is_the_models(minilm):
+    assert minilm.model.config.attention_probs_dropout_prob == 0.1
+
+
+@pytest.mark.parametrize("bad", [1.0, -0.1, "0.1", True])
+def test_attention_dropout_must_be_a_probability(bad):
+    with pytest.raises(CourseParameterError, match=r"ATTENTION_DROPOUT=.*\[0, 1\)"):
+        models.load_model_and_tokenizer(models.OFFLINE_MODEL, attention_dropout=bad)
+
+
+def test_attention_dropout_names_the_field_of_each_family():
+    from transformers import BertConfig, DistilBertConfig, GPT2Config
+
+    assert models._attention_dropout_field(BertConfig(), 0.0) == "attention_probs_dropout_prob"
+    assert models._attention_dropout_field(DistilBertConfig(), 0.0) == "attention_dropout"
+    with pytest.raises(CourseParameterError, match=r"ATTENTION_DROPOUT=0.0 .*'gpt2'.*déjalo en None"):
+        models._attention_dropout_field(GPT2Config(), 0.0)
+
+
 def test_roberta_positions_leave_room_for_the_padding_offset():
     # RoBERTa declara 514 posiciones y admite 512: MAX_LENGTH=514 debe fallar en la validación, no dentro del modelo.
     from transformers import BertConfig, RobertaConfig

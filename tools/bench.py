@@ -63,7 +63,7 @@ ORIGINAL_RECORD = ROOT / "tools" / "bench_original.json"
 # acumulación 4, lr 5e-5, calentamiento 10 %, fp32, sin agrupar por longitud; la mejor época por F1
 # (aquí en validación, no en la prueba como hacía el original).
 ORIGINAL_RECIPE = {"max_length": 512, "pad_to_max": True, "epochs": 5, "batch": 8, "grad_accum": 4, "learning_rate": 5e-5,
-                   "truncation": "head", "group": False, "bf16": False, "fp16": False}
+                   "truncation": "head", "group": False, "bf16": False, "fp16": False, "attention_dropout": None}
 README_MARKERS = {
     "speed": ("<!-- bench:inicio -->", "<!-- bench:fin -->"),
     "max_length": ("<!-- bench-longitud:inicio -->", "<!-- bench-longitud:fin -->"),
@@ -152,7 +152,7 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
 
     _prepare_process(case["threads"])
     sample = load_texts("train", 2 * case["steps"] * case["batch"], seed=0)
-    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2, attention_dropout=case.get("attention_dropout"))
     tok, model = loaded.tokenizer, loaded.model
     padding = "max_length" if case["pad_to_max"] else False
     ds = datasets.Dataset.from_dict({"text": sample["texts"], "label": sample["labels"]}).map(
@@ -225,7 +225,7 @@ def mc_case(case: dict[str, Any]) -> dict[str, Any]:
 
     _prepare_process(case["threads"])
     texts = load_texts("test", case["n_texts"] // 2, seed=1)["texts"]
-    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2, attention_dropout=case.get("attention_dropout"))
     model, tok = loaded.model.to(case["device"]), loaded.tokenizer
     counted, handles = count_inference_flops(model)
     start = time.perf_counter()
@@ -344,7 +344,7 @@ def profile_case(case: dict[str, Any]) -> dict[str, Any]:
     _prepare_process(case["threads"])
     warmup, steps, batch = case["warmup"], case["steps"], case["batch"]
     sample = load_texts("train", 2 * (warmup + steps) * batch, seed=0)
-    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2, attention_dropout=case.get("attention_dropout"))
     tok, length = loaded.tokenizer, case["max_length"]
     splits = datasets.DatasetDict({part: datasets.Dataset.from_dict({"text": sample["texts"], "label": sample["labels"]}) for part in ("train", "validation")})
     tokenized = training.tokenize_splits(splits, tok, length, case["truncation"]).remove_columns("text")
@@ -410,7 +410,7 @@ def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
         data_source(), n_per_class=(case["n_train"] + n_validation) // 2, validation_size=n_validation, n_test=case.get("n_test") or 2,
         seed=case.get("seed", 0),
     ).splits
-    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2, attention_dropout=case.get("attention_dropout"))
     length, truncation = case["max_length"], case.get("truncation", "head")
     method = case.get("method", "full")
     if method == "frozen":
@@ -511,7 +511,7 @@ def tta_case(case: dict[str, Any]) -> dict[str, Any]:
     runtime.seed_everything(42)
     parts = data.load_evaluation_splits(data_source(), n_per_class=case["n_per_class"], validation_size=case["n_validation"],
                                         n_test=case["n_test"], seed=42)
-    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2)
+    loaded = models.load_model_and_tokenizer(MODEL, num_labels=2, attention_dropout=case.get("attention_dropout"))
     tok, length = loaded.tokenizer, case["max_length"]
     start = time.perf_counter()
     if case["pad_to_max"]:  # como el original: cada reseña rellenada hasta max_length
@@ -544,7 +544,7 @@ def tta_case(case: dict[str, Any]) -> dict[str, Any]:
         "accuracy": evaluation.metric_interval("accuracy", y, probs).as_dict(),
         "train_seconds": train_seconds, "total_seconds": total_seconds, "epochs": curve,
         "best_epoch": next((c["epoch"] for c in curve if c["validation_f1"] == max(d["validation_f1"] for d in curve)), None),
-        "peak_rss_mb": peak_rss_mb(), "recipe": {k: case[k] for k in ORIGINAL_RECIPE},
+        "peak_rss_mb": peak_rss_mb(), "recipe": {k: case.get(k) for k in ORIGINAL_RECIPE},
     }
 
 
@@ -608,8 +608,15 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     if reduced:
         training_cases.append((f"dinámico + agrupado + {precision.name} ({length})",
                                {"max_length": length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
-    training_cases.append((f"curso: MAX_LENGTH={args.course_max_length}" + (f" + {precision.name}" if reduced else ""),
-                           {"max_length": args.course_max_length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16}))
+    attention = args.course_attention_dropout
+    if attention is not None:  # la receta del curso quita el dropout de la atención: la palanca, a igual longitud
+        training_cases.append((f"dinámico + agrupado{' + ' + precision.name if reduced else ''} + dropout de la atención {attention:g} ({length})",
+                               {"max_length": length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16,
+                                "attention_dropout": attention}))
+    training_cases.append((f"curso: MAX_LENGTH={args.course_max_length}" + (f" + {precision.name}" if reduced else "")
+                           + (f" + dropout de la atención {attention:g}" if attention is not None else ""),
+                           {"max_length": args.course_max_length, "pad_to_max": False, "group": True, "bf16": precision.bf16, "fp16": precision.fp16,
+                            "attention_dropout": attention}))
     training = run_cases("entrenamiento", train_case, training_cases, train_base, run)
     train_ref = training[original]["samples_per_second"]
     for r in training.values():
@@ -617,7 +624,9 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
 
     from course_utils import uncertainty
 
-    mc_base = {**base, "n_texts": args.mc_texts, "passes": args.mc_passes, "max_length": args.course_max_length, "precision": "fp32"}
+    # Todas las filas de MC dropout usan el modelo del curso (con su dropout de la atención): comparan implementaciones.
+    mc_base = {**base, "n_texts": args.mc_texts, "passes": args.mc_passes, "max_length": args.course_max_length, "precision": "fp32",
+               "attention_dropout": args.course_attention_dropout}
     budget = uncertainty.default_batch_tokens(base["device"], "full", args.mc_passes, args.course_max_length)
     mc_cases = [(LOOP, {"impl": "original"}), (f"course_utils: MC completo (fp32, {budget} tokens por llamada)", {"impl": "full"})]
     if budget != uncertainty.DEFAULT_BATCH_TOKENS:
@@ -669,6 +678,7 @@ def profile_section(args, run, base: dict[str, Any], precision) -> dict[str, Any
     local = profiles.LOCAL_PARAMS
     length = args.profile_max_length or args.course_max_length
     case = {**base, "warmup": 2, "steps": args.profile_steps, "batch": args.batch, "max_length": length, "truncation": local["TRUNCATION"],
+            "attention_dropout": args.course_attention_dropout,
             "grad_accum": local["GRAD_ACCUM"], "learning_rate": local["LEARNING_RATE"], "bf16": precision.bf16, "fp16": precision.fp16}
     print(f"  perfil: {args.profile_steps} pasos (MAX_LENGTH={length}, {precision.name})...", flush=True)
     return run(profile_case, case)
@@ -693,7 +703,7 @@ def recipe_base(args, base: dict[str, Any], precision) -> dict[str, Any]:
     params = run_course.LOCAL_PARAMS
     return {**base, "n_train": args.length_train, "n_validation": args.validation, "epochs": params["EPOCHS"],
             "batch": args.batch, "learning_rate": params["LEARNING_RATE"], "truncation": params["TRUNCATION"],
-            "bf16": precision.bf16, "fp16": precision.fp16}
+            "bf16": precision.bf16, "fp16": precision.fp16, "attention_dropout": args.course_attention_dropout}
 
 
 def max_length_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
@@ -744,9 +754,13 @@ def recipe_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]
     case_base = recipe_base(args, base, precision)
     cases = []
     for spec in args.recipes:
-        n_train, epochs, lr, length, truncation = spec.split(":")
-        cases.append((f"{n_train} reseñas, {epochs} épocas, lr {lr}, {length} tokens, {truncation}",
-                      {"n_train": int(n_train), "epochs": float(epochs), "learning_rate": float(lr), "max_length": int(length), "truncation": truncation}))
+        n_train, epochs, lr, length, truncation, *attention = spec.split(":")
+        # Sexto campo opcional: el dropout de la atención al entrenar (si no, el de la receta del curso).
+        dropout = float(attention[0]) if attention else case_base["attention_dropout"]
+        name = (f"{n_train} reseñas, {epochs} épocas, lr {lr}, {length} tokens, {truncation}, dropout de la atención "
+                + ("del modelo" if dropout is None else f"{dropout:g}"))
+        cases.append((name, {"n_train": int(n_train), "epochs": float(epochs), "learning_rate": float(lr), "max_length": int(length),
+                             "truncation": truncation, "attention_dropout": dropout}))
     rows = run_cases("receta", recipe_case, cases, case_base, run)
     for r in rows.values():
         score_recipe(r)
@@ -798,7 +812,7 @@ def time_to_accuracy_section(args, run, base: dict[str, Any], precision) -> dict
     splits = {"n_per_class": local["N_PER_CLASS"], "n_validation": local["VALIDATION_SIZE"], "n_test": args.n_test}
     course_recipe = {"max_length": length, "pad_to_max": False, "epochs": local["EPOCHS"], "batch": 8, "grad_accum": local["GRAD_ACCUM"],
                      "learning_rate": local["LEARNING_RATE"], "truncation": local["TRUNCATION"], "group": True,
-                     "bf16": precision.bf16, "fp16": precision.fp16}
+                     "bf16": precision.bf16, "fp16": precision.fp16, "attention_dropout": args.course_attention_dropout}
     course = run(tta_case, {**base, **splits, **course_recipe, "name": "curso"})
     if args.original:
         original = run(tta_case, {**base, **splits, **ORIGINAL_RECIPE, "name": "original"})
@@ -836,8 +850,9 @@ def time_to_accuracy_table(section: dict[str, Any]) -> str:
         x = r["recipe"]
         pad = f"relleno a {x['max_length']}" if x["pad_to_max"] else f"relleno dinámico, {x['max_length']} tokens, {x['truncation']}"
         prec = "bf16" if x["bf16"] else "fp16" if x["fp16"] else "fp32"
+        attention = "" if x.get("attention_dropout") is None else f", dropout de la atención {x['attention_dropout']:g}"
         return (f"{pad}, {x['epochs']:g} épocas, lote {x['batch']} × {x['grad_accum']}, lr {x['learning_rate']:g}, "
-                f"{'agrupado por longitud, ' if x['group'] else ''}{prec}")
+                f"{'agrupado por longitud, ' if x['group'] else ''}{prec}{attention}")
 
     lines = [f"**Tiempo hasta la exactitud** ({c['n_train']} reseñas de entrenamiento, {c['n_validation']} de validación para elegir la "
              f"época, {c['n_test']} de la prueba de IMDB, hash {c['test_hash']}; el tiempo incluye tokenizar, entrenar con la evaluación "
@@ -967,6 +982,13 @@ def copy_to_readme(section: str, table: str, readme: Path) -> None:
     readme.write_text(text[:start] + "\n" + table + "\n" + text[end:], encoding="utf-8")
 
 
+def _is_probability(text: str) -> bool:
+    try:
+        return 0 <= float(text) < 1
+    except ValueError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default=",".join(DEFAULT_SECTIONS), help=f"secciones separadas por comas: {', '.join(SECTIONS)}")
@@ -974,7 +996,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--original-max-length", type=int, default=512, help="longitud del cuaderno original (relleno fijo)")
     parser.add_argument("--course-max-length", type=int, default=None,
-                        help="MAX_LENGTH del curso (también el de las secciones profile y time_to_accuracy); por defecto, el del perfil local en esta máquina (512 con GPU; en CPU, 256)")
+                        help="MAX_LENGTH del curso (también el de las secciones profile y time_to_accuracy); por defecto, el del perfil local (512)")
     parser.add_argument("--mc-texts", type=int, default=100, help="reseñas de las filas de MC dropout")
     parser.add_argument("--mc-passes", type=int, default=5)
     parser.add_argument("--peak-size", type=int, default=4096, help="lado de las matrices cuadradas con que se mide el pico de la máquina")
@@ -984,8 +1006,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length-train", type=int, default=900, help="reseñas de entrenamiento de las secciones max_length y recipe")
     parser.add_argument("--validation", type=int, default=1000, help="reseñas de validación (de la partición de entrenamiento) de max_length y recipe")
     parser.add_argument("--n-test", type=int, default=1000, help="reseñas de la partición de prueba de IMDB en la sección truncation")
-    parser.add_argument("--recipes", default="900:2:1e-4:256:head+tail,1800:1:1e-4:256:head+tail,1800:2:1e-4:128:head+tail,900:2:2e-4:256:head+tail",
-                        help="recetas de la sección recipe: n_train:épocas:lr:max_length:truncado, separadas por comas")
+    parser.add_argument("--recipes", default="900:2:1e-4:256:head+tail:0.1,1800:1:1e-4:256:head+tail:0.1,1800:2:1e-4:128:head+tail:0.1,900:2:2e-4:256:head+tail:0.1,"
+                                                  "900:2:1e-4:512:head+tail:0,900:2:1e-4:256:head+tail:0",
+                        help="recetas de la sección recipe: n_train:épocas:lr:max_length:truncado[:dropout_atención], separadas por comas")
     parser.add_argument("--adapt-recipes", default=ADAPT_RECIPES,
                         help="casos de la sección adaptation: método:n_train:épocas:lr (método: frozen, top_k, lora o full), separados por comas")
     parser.add_argument("--top-k", type=int, default=2, help="capas superiores que se entrenan en la sección adaptation")
@@ -1014,8 +1037,9 @@ def main(argv: list[str] | None = None) -> int:
                          f"{', '.join(ADAPT_METHODS)} (p. ej. lora:900:1:1e-3)")
     for spec in args.recipes:
         fields = spec.split(":")
-        if len(fields) != 5 or fields[4] not in ("head", "head+tail"):
-            parser.error(f"--recipes: {spec!r} no tiene la forma n_train:épocas:lr:max_length:truncado (p. ej. 900:2:1e-4:256:head+tail)")
+        if len(fields) not in (5, 6) or fields[4] not in ("head", "head+tail") or (len(fields) == 6 and not _is_probability(fields[5])):
+            parser.error(f"--recipes: {spec!r} no tiene la forma n_train:épocas:lr:max_length:truncado[:dropout_atención] "
+                         "(p. ej. 900:2:1e-4:256:head+tail o 900:2:1e-4:512:head+tail:0)")
 
     import torch
 
@@ -1023,9 +1047,11 @@ def main(argv: list[str] | None = None) -> int:
 
     device = runtime.resolve_device(args.device)
     precision = runtime.mixed_precision(device, enabled=args.mixed_precision == "auto")
+    local = profiles.LOCAL_PARAMS
     if args.course_max_length is None:
-        args.course_max_length, why = profiles.local_max_length(device)
-        print(f"MAX_LENGTH del curso: {args.course_max_length} ({why}; --course-max-length lo cambia).")
+        args.course_max_length = local["MAX_LENGTH"]
+        print(f"MAX_LENGTH del curso: {args.course_max_length} ({profiles.LOCAL_REASONS['MAX_LENGTH']}; --course-max-length lo cambia).")
+    args.course_attention_dropout = local["ATTENTION_DROPOUT"]
     threads = torch.get_num_threads()
     source = data_source()
     gpu = f" ({torch.cuda.get_device_name(0)})" if device == "cuda" else ""

@@ -31,7 +31,7 @@ FINETUNED_NOTEBOOK = "06_3_Ajuste_Fino_Clasificacion"
 
 # Parámetros que el resumen muestra por cuaderno (los que escribe en metrics.json y mueven los resultados).
 SHOWN_PARAMETERS = ("MODEL", "DATA", "DEVICE", "precision", "n_per_class", "epochs", "learning_rate", "max_length",
-                    "MAX_LENGTH", "TRUNCATION", "N_TEST", "N_MC", "N_PER_CLASS")
+                    "MAX_LENGTH", "ATTENTION_DROPOUT", "TRUNCATION", "N_TEST", "N_MC", "N_PER_CLASS")
 
 
 @dataclass
@@ -65,8 +65,7 @@ def choose_profile(requested: str, data_override: str | None, user_params: dict[
     user_params = user_params or {}
     profile, why = profiles.choose_profile(requested)
     print(f"PERFIL={requested} → '{profile}': {why}." if requested == "auto" else f"PERFIL={profile} (elegido por ti).")
-    params, notes = profiles.profile_params(profile, data=data_override, device=str(user_params.get("DEVICE", "auto")),
-                                            user_params=user_params)
+    params, notes = profiles.profile_params(profile, data=data_override, user_params=user_params)
     for note in notes:
         print(f"  {note} (cámbialo con {note.split('=')[0]}=...)")
     params.update(user_params)

@@ -106,8 +106,9 @@ LOCAL_REASONS = {
                    "a TF-IDF con un intervalo que excluye el 0 (+0.029 [+0.006, +0.053]); sin el dropout de la atención, "
                    "entrena en CPU en el tiempo que antes pedía 256"),
     "ATTENTION_DROPOUT": ("con dropout en la atención, SDPA no puede usar su núcleo fusionado en CPU y cada paso a 512 "
-                          "tokens tarda unas 2 veces más (hasta 3.5 con reseñas que llenan los 512); en validación, quitarlo no cambia la exactitud (0.000 [−0.016, +0.016]). "
-                          "El dropout del resto de la red (0.1) se queda: el MC dropout lo muestrea"),
+                          "tokens tarda unas 2 veces más (hasta 3.5 con reseñas que llenan los 512); en validación, "
+                          "quitarlo no cambia la exactitud (0.000 [−0.016, +0.016]). El dropout del resto de la red "
+                          "(0.1) se queda: el MC dropout lo muestrea"),
 }
 # Variable de entorno que apunta el perfil local a otros datos (una carpeta, un archivo o "resenas-mini").
 LOCAL_DATA_ENV = "CURSO_DATOS_LOCALES"

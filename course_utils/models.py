@@ -198,7 +198,11 @@ def load_model_and_tokenizer(
     with _hub_errors(name, source, hub_timeout) as local_only:
         config = AutoConfig.from_pretrained(source, local_files_only=local_only, **kwargs)
         if attention_dropout is not None:
-            setattr(config, _attention_dropout_field(config, attention_dropout), attention_dropout)
+            field = attention_dropout_field(config)
+            if field is None:
+                raise fail("ATTENTION_DROPOUT", attention_dropout, f"el modelo {config.model_type!r} no tiene ninguno de los campos "
+                           f"{', '.join(ATTENTION_DROPOUT_FIELDS)} en su configuración", "déjalo en None (el dropout del modelo)")
+            setattr(config, field, attention_dropout)
         model = AutoModelForSequenceClassification.from_pretrained(source, config=config, local_files_only=local_only)
     max_positions = usable_positions(model.config) or int(tokenizer.model_max_length)
     return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)
@@ -208,13 +212,20 @@ def load_model_and_tokenizer(
 ATTENTION_DROPOUT_FIELDS = ("attention_probs_dropout_prob", "attention_dropout")
 
 
-def _attention_dropout_field(config: Any, value: float) -> str:
-    """El nombre del campo de ``config`` con el dropout de la atención (BERT/RoBERTa o DistilBERT)."""
-    for field in ATTENTION_DROPOUT_FIELDS:
-        if isinstance(getattr(config, field, None), (int, float)):
-            return field
-    raise fail("ATTENTION_DROPOUT", value, f"el modelo {config.model_type!r} no tiene ninguno de los campos "
-               f"{', '.join(ATTENTION_DROPOUT_FIELDS)} en su configuración", "déjalo en None (el dropout del modelo)")
+def attention_dropout_field(config: Any) -> str | None:
+    """El campo de ``config`` con la probabilidad de dropout de la atención, o ``None`` si no lo tiene.
+
+    Parámetros
+    ----------
+    config : PretrainedConfig
+        La configuración del modelo (``model.config``).
+
+    Devuelve
+    --------
+    str o None
+        ``"attention_probs_dropout_prob"`` (BERT, RoBERTa, MiniLM), ``"attention_dropout"`` (DistilBERT) o ``None``.
+    """
+    return next((field for field in ATTENTION_DROPOUT_FIELDS if isinstance(getattr(config, field, None), (int, float))), None)
 
 
 @dataclass(frozen=True)

@@ -286,10 +286,18 @@ def test_attention_dropout_must_be_a_probability(bad):
 def test_attention_dropout_names_the_field_of_each_family():
     from transformers import BertConfig, DistilBertConfig, GPT2Config
 
-    assert models._attention_dropout_field(BertConfig(), 0.0) == "attention_probs_dropout_prob"
-    assert models._attention_dropout_field(DistilBertConfig(), 0.0) == "attention_dropout"
+    assert models.attention_dropout_field(BertConfig()) == "attention_probs_dropout_prob"
+    assert models.attention_dropout_field(DistilBertConfig()) == "attention_dropout"
+    assert models.attention_dropout_field(GPT2Config()) is None
+
+
+def test_attention_dropout_on_a_model_without_it_says_so(tmp_path):
+    from transformers import GPT2Config, GPT2ForSequenceClassification
+
+    GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_embd=8, n_head=2, vocab_size=50, n_positions=16)).save_pretrained(tmp_path)
+    models.load_tokenizer(models.OFFLINE_MODEL).save_pretrained(tmp_path)  # cualquier tokenizador: solo se carga
     with pytest.raises(CourseParameterError, match=r"ATTENTION_DROPOUT=0.0 .*'gpt2'.*déjalo en None"):
-        models._attention_dropout_field(GPT2Config(), 0.0)
+        models.load_model_and_tokenizer(str(tmp_path), attention_dropout=0.0)
 
 
 def test_roberta_positions_leave_room_for_the_padding_offset():

@@ -14,6 +14,7 @@ EPOCHS ?=
 DEVICE ?=
 N_PER_CLASS ?=
 MAX_LENGTH ?=
+ATTENTION_DROPOUT ?=
 MODEL ?=
 DATA ?=
 TEXT_COLUMN ?=
@@ -37,6 +38,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(DEVICE),-p DEVICE=$(DEVICE)) \
 	$(if $(N_PER_CLASS),-p N_PER_CLASS=$(N_PER_CLASS)) \
 	$(if $(MAX_LENGTH),-p MAX_LENGTH=$(MAX_LENGTH)) \
+	$(if $(ATTENTION_DROPOUT),-p ATTENTION_DROPOUT=$(ATTENTION_DROPOUT)) \
 	$(if $(MODEL),-p MODEL=$(MODEL)) \
 	$(if $(TEXT_COLUMN),-p TEXT_COLUMN=$(TEXT_COLUMN)) \
 	$(if $(LABEL_COLUMN),-p LABEL_COLUMN=$(LABEL_COLUMN)) \
@@ -50,6 +52,7 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
+	@echo "           ATTENTION_DROPOUT= (dropout de la atención al entrenar; el perfil local usa 0.0, None: el del modelo)"
 	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
 	@echo "           BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,adaptation,time_to_accuracy (make bench; por defecto speed,time_to_accuracy,max_length)"
 	@echo "           ORIGINAL=1 (make bench: vuelve a medir la configuración original entera, más de una hora)"

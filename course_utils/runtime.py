@@ -155,7 +155,41 @@ def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> 
         why = "la CPU no tiene instrucciones bf16 nativas" if device == "cpu" else f"dispositivo '{device}'"
     if verbose:
         print(f"Precisión numérica: {result.name} ({why}).")
+    if device == "cuda" and result.name != "fp32":
+        disable_cudnn_attention(device, verbose=verbose)
     return result
+
+
+def disable_cudnn_attention(device: str, verbose: bool = True) -> bool:
+    """Quita el núcleo cuDNN de la atención de PyTorch (``scaled_dot_product_attention``) en GPU.
+
+    En una GPU reciente (medido en una H100, torch 2.11), la atención con máscara de relleno en bf16/fp16
+    va primero a cuDNN, que prepara un plan de ejecución para cada forma de lote nueva (cientos de ms a
+    la ida y otros tantos a la vuelta). Con el relleno dinámico del curso casi cada lote trae una forma
+    nueva: el entrenamiento en bf16 iba 20 veces más lento que en fp32. Sin cuDNN, PyTorch usa
+    FlashAttention o la atención «memory-efficient», que no preparan nada por forma. Cambia una opción
+    global de PyTorch (``torch.backends.cuda.enable_cudnn_sdp``) para todo el proceso, y lo dice.
+    :func:`mixed_precision` la llama al elegir bf16/fp16 en CUDA.
+
+    Parámetros
+    ----------
+    device : str
+        Dispositivo resuelto; fuera de ``"cuda"`` no hace nada.
+    verbose : bool
+        Si es ``True``, imprime qué se cambió y por qué.
+
+    Devuelve
+    --------
+    bool
+        ``True`` si estaba activado y se ha quitado.
+    """
+    if device != "cuda" or not torch.backends.cuda.cudnn_sdp_enabled():
+        return False
+    torch.backends.cuda.enable_cudnn_sdp(False)
+    if verbose:
+        print("Atención: sin el núcleo cuDNN (prepara un plan por cada forma de lote nueva y, con relleno dinámico, "
+              "casi cada lote es nuevo); se usan FlashAttention o «memory-efficient».")
+    return True
 
 
 def precision_kwargs(precision: Precision) -> dict[str, bool]:

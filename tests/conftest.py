@@ -16,6 +16,14 @@ requires_imdb = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def restore_cudnn_attention():
+    """runtime.mixed_precision("cuda") quita el núcleo cuDNN de la atención para todo el proceso: cada prueba lo deja como estaba."""
+    enabled = torch.backends.cuda.cudnn_sdp_enabled()
+    yield
+    torch.backends.cuda.enable_cudnn_sdp(enabled)
+
+
 @pytest.fixture(scope="session")
 def tokenizer():
     """Tokenizador del MiniLM empaquetado (vocabulario de BERT uncased, sin red)."""

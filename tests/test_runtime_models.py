@@ -69,6 +69,22 @@ def test_mixed_precision_by_hardware(monkeypatch, capsys):
     assert runtime.mixed_precision("mps").name == "fp32"
 
 
+def test_reduced_precision_on_cuda_drops_the_cudnn_attention_kernel(monkeypatch, capsys):
+    # Solo cambia una opción de PyTorch: se puede comprobar sin GPU (tests/test_cuda.py lo mide en una).
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a: (9, 0))  # H100
+    torch.backends.cuda.enable_cudnn_sdp(True)
+    assert runtime.mixed_precision("cuda", enabled=False).name == "fp32"
+    assert torch.backends.cuda.cudnn_sdp_enabled()  # fp32 no usa cuDNN en la atención: no se toca
+    assert runtime.mixed_precision("cuda").name == "bf16"
+    assert not torch.backends.cuda.cudnn_sdp_enabled()
+    assert "Atención: sin el núcleo cuDNN" in capsys.readouterr().out
+    # Ya quitado: no se repite el aviso; en CPU no se toca nada.
+    assert runtime.disable_cudnn_attention("cuda") is False
+    torch.backends.cuda.enable_cudnn_sdp(True)
+    assert runtime.disable_cudnn_attention("cpu") is False and torch.backends.cuda.cudnn_sdp_enabled()
+    assert "cuDNN" not in capsys.readouterr().out
+
+
 def test_cpu_bf16_detection_reads_cpu_flags(monkeypatch, tmp_path):
     fake = tmp_path / "cpuinfo"
     fake.write_text("flags : fpu sse avx2 avx512f avx512_bf16\n")

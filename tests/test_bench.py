@@ -15,7 +15,7 @@ from course_utils import flops  # noqa: E402
 from tests.conftest import make_tiny_bert  # noqa: E402
 
 # fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
-TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--course-max-length", "32",
+TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--mc-repeats", "2", "--course-max-length", "32",
         "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off", "--in-process",
         "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation,adaptation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head:0.1",
         "--adapt-recipes", "frozen:4:0:0,top_k:4:1:1e-3,lora:4:1:2e-3,full:4:1:1e-4", "--top-k", "1",
@@ -49,6 +49,68 @@ def test_speed_section_reports_every_lever(bench_run):
     assert names[-3:] == [f"course_utils: capas superiores k={k}" for k in (1, 2, 3)]
     for r in [*training.values(), *mc.values()]:
         assert r["peak_rss_mb"] > 100 and r["seconds"] > 0
+    # Un paso de calentamiento (por defecto) sin medir en cada fila de entrenamiento; cada fila de MC, medida 2 veces.
+    assert all(r["warmup_steps"] == 1 for r in training.values())
+    assert all(r["repeats"] == 2 for r in mc.values())
+
+
+def test_warmup_step_is_trained_but_neither_timed_nor_counted(bench_run):
+    results, table = bench_run
+    # 1 paso de calentamiento + 1 medido: los tokens y los FLOPs son los de un solo lote de 2 reseñas rellenadas a 64.
+    original = results["speed"]["training"]["original: relleno a 64"]
+    assert original["total_tokens"] == 2 * 64
+    assert original["samples_per_second"] == pytest.approx(2 / original["seconds"])
+    assert "1 pasos × lote 2 tras 1 de calentamiento sin medir" in table
+    assert "tras una llamada de calentamiento sin medir; mediana de 2 medidas" in table
+
+
+def test_step_timer_waits_for_the_gpu_only_on_cuda(monkeypatch):
+    import torch
+
+    calls = []
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda *a: calls.append("sync"))
+    for device, expected in (("cpu", []), ("cuda", ["sync", "sync"])):
+        calls.clear()
+        timer = bench._step_timer(device)
+        timer.on_step_begin(None, None, None)
+        timer.on_step_end(None, None, None)
+        assert calls == expected and len(timer.durations) == 1 and timer.durations[0] >= 0
+
+
+def test_each_measuring_process_drops_cudnn_attention_on_gpu_unless_asked():
+    import torch
+
+    base = {"threads": 2, "device": "cuda"}
+    torch.backends.cuda.enable_cudnn_sdp(True)
+    bench._prepare_process(base)
+    assert not torch.backends.cuda.cudnn_sdp_enabled()  # como el curso (runtime.mixed_precision)
+    bench._prepare_process({**base, "cudnn_attention": True})
+    assert torch.backends.cuda.cudnn_sdp_enabled()  # --cudnn-attention: para medir lo que cuesta
+    bench._prepare_process({**base, "device": "cpu"})
+    assert torch.backends.cuda.cudnn_sdp_enabled()  # en CPU no se toca
+
+
+def test_bert_base_size_measures_the_original_model_size_with_random_weights(tmp_path):
+    args = [a for a in TINY]
+    args[args.index("--sections") + 1] = "speed"
+    assert bench.main([*args, "--model-size", "bert-base", "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "bench.json").read_text())
+    assert results["model"].startswith("BERT del tamaño de bert-base-uncased")
+    original = results["speed"]["training"]["original: relleno a 64"]
+    bert_base = SimpleNamespace(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_labels=2)
+    assert original["flops"] == flops.forward_flops(bert_base, seq_len=64, n_sequences=2, training=True)
+    with pytest.raises(SystemExit):
+        bench.main(["--model-size", "bert-base", "--sections", "speed,max_length"])
+
+
+def test_profile_section_refuses_a_gpu(monkeypatch, capsys):
+    from course_utils import runtime
+
+    monkeypatch.setattr(runtime, "resolve_device", lambda *a, **k: "cuda")
+    monkeypatch.setattr(runtime, "mixed_precision", lambda *a, **k: runtime.Precision(bf16=True, fp16=False))
+    with pytest.raises(SystemExit):
+        bench.main(["--sections", "speed,profile"])
+    assert "--sections profile: el perfil solo mide en CPU y el dispositivo es 'cuda'" in capsys.readouterr().err
 
 
 def test_targets_use_the_course_configuration(bench_run):
@@ -270,7 +332,9 @@ def test_copy_to_readme_replaces_only_its_block(tmp_path):
     [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'"),
      (["--recipes", "900:2:1e-4:256:tail"], "--recipes: '900:2:1e-4:256:tail'"),
      (["--recipes", "900:2:1e-4:256:head:1.5"], "--recipes: '900:2:1e-4:256:head:1.5'"),
-     (["--adapt-recipes", "adapter:900:1:1e-3"], "--adapt-recipes: 'adapter:900:1:1e-3'"), (["--adapt-recipes", "lora:900:1"], "--adapt-recipes: 'lora:900:1'")],
+     (["--adapt-recipes", "adapter:900:1:1e-3"], "--adapt-recipes: 'adapter:900:1:1e-3'"), (["--adapt-recipes", "lora:900:1"], "--adapt-recipes: 'lora:900:1'"),
+     (["--steps", "0"], "--steps=0: debe ser un entero mayor o igual que 1"), (["--warmup-steps", "-1"], "--warmup-steps=-1: debe ser"),
+     (["--mc-repeats", "0"], "--mc-repeats=0: debe ser un entero mayor o igual que 1")],
 )
 def test_bad_arguments_say_what_to_use(args, message, capsys):
     with pytest.raises(SystemExit):

@@ -141,11 +141,20 @@ def test_every_speed_row_reports_its_flops_and_fraction_of_the_measured_peak(ben
     for r in [*speed["training"].values(), *speed["mc_dropout"].values()]:
         assert r["gflops"] == pytest.approx(r["flops"] / r["seconds"] / 1e9)
         assert r["fraction_of_peak"] == {"fp32": pytest.approx(r["gflops"] / peak)}
+    # Cada fila de entrenamiento mide además el pico fp32 justo antes y después, en su proceso, y se compara con el mayor.
+    for r in speed["training"].values():
+        assert len(r["row_peak_gflops"]) == 2 and min(r["row_peak_gflops"]) > 0
+        assert r["fraction_of_row_peak"] == pytest.approx(r["gflops"] / max(r["row_peak_gflops"]))
+    course = speed["training"]["curso: MAX_LENGTH=32 + dropout de la atención 0"]
+    target = speed["targets"]["entrenamiento del curso >= 60 % del pico fp32"]
+    assert target["ratio"] == course["fraction_of_row_peak"] and target["run_peak_ratio"] == course["fraction_of_peak"]["fp32"]
+    assert "| pico fp32 junto a la fila (antes / después, GFLOP/s) | % de ese pico |" in table
+    assert "del pico junto a la fila (" in table
     # Solo cabeza pasa el codificador una vez; el MC completo, T = 2 veces: más FLOPs.
     mc = speed["mc_dropout"]
     full = next(r for n, r in mc.items() if n.startswith("course_utils: MC completo"))
     assert mc["course_utils: solo cabeza"]["flops"] < full["flops"]
-    assert "| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | % del pico fp32 | pico de memoria (MB) |" in table
+    assert "| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | % del pico fp32 | pico fp32 junto a la fila (antes / después, GFLOP/s) | % de ese pico | pico de memoria (MB) |" in table
     assert "| implementación | segundos | × original | GFLOP/s | % del pico fp32 | pico de memoria (MB) |" in table
     assert "Pico de la máquina (producto de matrices 128 × 128" in table
     assert "entrenamiento del curso >= 60 % del pico fp32:" in table

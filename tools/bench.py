@@ -223,7 +223,14 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
         })
 
     hook = model.register_forward_pre_hook(count_tokens, with_kwargs=True)
+    # El pico fp32 justo antes y justo después de la fila, en este proceso: la velocidad de la máquina deriva
+    # durante una ejecución (aquí, hasta un 24 % entre el principio y el final), y el pico de toda la ejecución
+    # la compara con un momento que no es el suyo.
+    peak_size = case.get("peak_size")
+    around = [matmul_peak(size=peak_size, repeats=3, device=case["device"])["best_gflops"]] if peak_size else []
     trainer.train()
+    if peak_size:
+        around.append(matmul_peak(size=peak_size, repeats=3, device=case["device"])["best_gflops"])
     hook.remove()
     measured = per_step[warmup:]
     tokens = {key: sum(step[key] for step in measured) for key in ("real", "total", "flops", "useful_flops")}
@@ -231,7 +238,8 @@ def train_case(case: dict[str, Any]) -> dict[str, Any]:
     samples = len(timer.durations[warmup:]) * case["batch"]
     return {"seconds": seconds, "samples_per_second": samples / seconds, "peak_rss_mb": peak_rss_mb(), "warmup_steps": warmup,
             "padding_fraction": 1 - tokens["real"] / tokens["total"], "real_tokens": tokens["real"], "total_tokens": tokens["total"],
-            "flops": tokens["flops"], "useful_flops": tokens["useful_flops"], "precision": precision.name}
+            "flops": tokens["flops"], "useful_flops": tokens["useful_flops"], "precision": precision.name,
+            **({"row_peak_gflops": around} if around else {})}
 
 
 def count_inference_flops(model) -> tuple[dict[str, int], list[Any]]:
@@ -642,6 +650,8 @@ def add_efficiency(r: dict[str, Any], peaks: dict[str, dict[str, Any]]) -> None:
     if "useful_flops" in r:
         r["useful_gflops"] = r["useful_flops"] / r["seconds"] / 1e9
     r["fraction_of_peak"] = {dt: r["gflops"] / p["gflops"] for dt, p in peaks.items() if dt in ("fp32", r["precision"])}
+    if "row_peak_gflops" in r:  # frente al pico fp32 medido junto a la fila (el mayor de antes y después)
+        r["fraction_of_row_peak"] = r["gflops"] / max(r["row_peak_gflops"])
 
 
 def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
@@ -651,7 +661,8 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     peak_base = {**base, "dtypes": ["fp32", precision.name] if reduced else ["fp32"], "size": args.peak_size}
     print("  pico de la máquina (producto de matrices)...", flush=True)
     peaks_before = run(peak_case, peak_base)
-    train_base = {**base, "steps": args.steps, "warmup": args.warmup_steps, "batch": args.batch, "bf16": False, "fp16": False}
+    train_base = {**base, "steps": args.steps, "warmup": args.warmup_steps, "batch": args.batch, "bf16": False, "fp16": False,
+                  "peak_size": args.peak_size}
     length = args.original_max_length
     original = f"original: relleno a {length}"
     training_cases = [
@@ -716,8 +727,10 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
                                            "ratio": mc[best_full]["seconds"] / mc["course_utils: capas superiores k=2"]["seconds"], "target": 2.0},
     }
     if base["device"] == "cpu":  # el objetivo de eficiencia es de CPU; en GPU la tabla da la fracción de cada pico, sin objetivo
-        targets["entrenamiento del curso >= 60 % del pico fp32"] = {"row": course_row, "ratio": training[course_row]["fraction_of_peak"]["fp32"],
-                                                                    "target": 0.6, "unit": "%"}
+        # Frente al pico medido junto a la fila; la tabla da también la fracción del pico de toda la ejecución.
+        targets["entrenamiento del curso >= 60 % del pico fp32"] = {"row": course_row, "ratio": training[course_row]["fraction_of_row_peak"],
+                                                                    "target": 0.6, "unit": "%",
+                                                                    "run_peak_ratio": training[course_row]["fraction_of_peak"]["fp32"]}
     if base["device"] == "cuda":
         targets["MC completo por lotes >= 5x (GPU)"] = {"row": best_full, "ratio": mc[best_full]["ratio_vs_original"], "target": 5.0}
     for t in targets.values():
@@ -951,11 +964,14 @@ def speed_table(speed: dict[str, Any]) -> str:
     lines = [f"**Entrenamiento** ({s['steps']} pasos × lote {s['batch']}"
              + (f" tras {warmup} de calentamiento sin medir" if warmup else "") + ", tiempo de los pasos; GFLOP/s ejecutados, relleno incluido, "
              "y útiles, solo los tokens reales):", "",
-             f"| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | {peak_heads} | pico de memoria (MB) |",
-             f"|---|---|---|---|---|---{rule}|---|"]
+             f"| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | {peak_heads} | pico fp32 junto a la fila "
+             "(antes / después, GFLOP/s) | % de ese pico | pico de memoria (MB) |",
+             f"|---|---|---|---|---|---{rule}|---|---|---|"]
     for name, r in speed["training"].items():
+        around = " / ".join(f"{g:.0f}" for g in r.get("row_peak_gflops", [])) or "—"
+        row_fraction = f"{r['fraction_of_row_peak']:.0%}" if "fraction_of_row_peak" in r else "—"
         lines.append(f"| {name} | {r['samples_per_second']:.2f} | {r['ratio_vs_original']:.2f} | {r['padding_fraction']:.0%} | "
-                     f"{r['gflops']:.1f} | {r['useful_gflops']:.1f} | {_efficiency_cells(r, dtypes)} | {r['peak_rss_mb']:.0f} |")
+                     f"{r['gflops']:.1f} | {r['useful_gflops']:.1f} | {_efficiency_cells(r, dtypes)} | {around} | {row_fraction} | {r['peak_rss_mb']:.0f} |")
     repeats = s.get("mc_repeats", 1)
     lines += ["", f"**MC dropout** ({s['mc_texts']} reseñas × {s['mc_passes']} pasadas, MAX_LENGTH={s['course_max_length']}, tras una "
               "llamada de calentamiento sin medir" + (f"; mediana de {repeats} medidas" if repeats > 1 else "") + "):", "",
@@ -972,7 +988,10 @@ def speed_table(speed: dict[str, Any]) -> str:
 
 
 def _target_value(t: dict[str, Any]) -> str:
-    return f"{t['ratio']:.0%}" if t.get("unit") == "%" else f"{t['ratio']:.2f}×"
+    if t.get("unit") != "%":
+        return f"{t['ratio']:.2f}×"
+    run_peak = f" del pico junto a la fila ({t['run_peak_ratio']:.0%} del de la ejecución)" if "run_peak_ratio" in t else ""
+    return f"{t['ratio']:.0%}{run_peak}"
 
 
 def _iv(d: dict[str, Any], signed: bool = False) -> str:

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_choice, check_float, check_int, fail
-from course_utils.models import encoder_parts, usable_positions
+from course_utils.models import attention_dropout_field, encoder_parts, usable_positions
 from course_utils.params import check_max_length
 from course_utils.tokenization import TRUNCATIONS, encode
 
@@ -27,6 +27,7 @@ UNCERTAIN = "incierto"
 _DROPOUT_FLOAT_ATTRS = ("attention_dropout", "dropout", "dropout_p", "attn_dropout", "dropout_prob")
 _NORM_WITH_RUNNING_STATS = (nn.modules.batchnorm._BatchNorm,)
 DEFAULT_BATCH_TOKENS = 16384  # tokens por llamada al modelo (textos × pasadas × longitud)
+CPU_TOP_BATCH_TOKENS = 8192  # modo «top» en CPU sin dropout en la atención (ver default_batch_tokens)
 
 
 def _is_active_dropout(module: nn.Module) -> bool:
@@ -431,12 +432,17 @@ def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_b
             yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
 
 
-def default_batch_tokens(device: torch.device | str, mode: str, n_passes: int, max_length: int) -> int:
+def default_batch_tokens(device: torch.device | str, mode: str, n_passes: int, max_length: int, *, attention_dropout: bool = True) -> int:
     """Presupuesto de tokens por llamada al modelo que usa :func:`mc_dropout_predict` si no se le da uno.
 
     En CPU y con MC dropout completo, ``n_passes × max_length``: el texto más largo va solo con sus
     T copias y los cortos se agrupan hasta ese tamaño (igual en modo ``"top"``, cuyas capas de arriba
-    reciben las T copias). Lotes mayores son *más lentos* en CPU
+    reciben las T copias, si el modelo tiene dropout en la atención). En modo ``"top"`` sin dropout en
+    la atención (el modelo del perfil local), :data:`CPU_TOP_BATCH_TOKENS`: las capas bajas reciben
+    1/T del presupuesto, y con ``n_passes × max_length`` calculan lotes de un solo texto largo
+    (100 reseñas de IMDB × 5 pasadas, k = 2, bf16, 2 núcleos, 26-11-2026: 4.3–4.5 s con 8192 frente a
+    5.0–5.4 s con 2560; con el dropout de la atención, 8192 es más lento: 18.1–18.4 s frente a 16.5–16.7).
+    Lotes mayores son *más lentos* en CPU
     (60 reseñas de IMDB × 5 pasadas en 2 núcleos: con 12 textos por llamada, 0.76× la velocidad
     del bucle texto a texto; con uno, 1.03×): el relleno y la máscara de atención cuestan más de lo
     que ahorra el lote, y el tensor de atención deja de caber en la caché. En CPU, además, más de
@@ -451,15 +457,29 @@ def default_batch_tokens(device: torch.device | str, mode: str, n_passes: int, m
         Modo de :func:`mc_dropout_predict`.
     n_passes, max_length : int
         Pasadas T y longitud máxima.
+    attention_dropout : bool
+        Si el modelo tiene dropout en la atención (:func:`has_attention_dropout`).
 
     Devuelve
     --------
     int
         Tokens por llamada (textos × T × longitud del más largo del lote).
     """
+    if torch.device(device).type == "cpu" and mode == "top" and not attention_dropout:
+        return max(CPU_TOP_BATCH_TOKENS, n_passes * max_length)
     if torch.device(device).type == "cpu" and mode in ("full", "top"):
         return n_passes * max_length
     return DEFAULT_BATCH_TOKENS
+
+
+def has_attention_dropout(model: nn.Module) -> bool:
+    """``True`` si la configuración del modelo tiene dropout en la atención > 0, o si no se sabe (sin ese campo).
+
+    Lee el campo de :func:`course_utils.models.attention_dropout_field` (el que fija ``ATTENTION_DROPOUT``).
+    """
+    config = getattr(model, "config", None)
+    field_name = attention_dropout_field(config) if config is not None else None
+    return field_name is None or float(getattr(config, field_name) or 0.0) > 0
 
 
 @contextlib.contextmanager
@@ -532,7 +552,8 @@ def mc_dropout_predict(
         Presupuesto de tokens por llamada al modelo (textos × T × longitud); acota la memoria
         aunque los textos sean largos. ``None`` elige según el caso (:func:`default_batch_tokens`):
         en CPU con ``mode="full"``, ``n_passes × max_length`` (un texto largo, o varios cortos, por
-        llamada); en los demás casos, 16384.
+        llamada), y con ``mode="top"`` lo mismo, o 8192 si el modelo no tiene dropout en la atención;
+        en los demás casos, 16384.
     label_names : list of str, opcional
         Nombres de clase; por defecto ``model.config.id2label``.
     mode : {"full", "top", "head"}
@@ -593,7 +614,7 @@ def mc_dropout_predict(
 
     device = next(model.parameters()).device
     if max_batch_tokens is None:
-        max_batch_tokens = default_batch_tokens(device, mode, n_passes, max_length)
+        max_batch_tokens = default_batch_tokens(device, mode, n_passes, max_length, attention_dropout=has_attention_dropout(model))
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
     probs = None
     sampler = {"full": _full_passes, "head": _head_passes, "top": functools.partial(_top_passes, top_layers=top_layers)}[mode]

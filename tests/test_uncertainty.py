@@ -227,6 +227,37 @@ def test_default_budget_depends_on_device_and_mode():
     assert uncertainty.default_batch_tokens("cpu", "full", 5, 256) == 5 * 256
     assert uncertainty.default_batch_tokens(torch.device("cpu"), "head", 5, 256) == uncertainty.DEFAULT_BATCH_TOKENS
     assert uncertainty.default_batch_tokens("cuda", "full", 5, 256) == uncertainty.DEFAULT_BATCH_TOKENS
+    # Modo «top» en CPU: con dropout en la atención, como el completo; sin él, más tokens para las capas bajas.
+    assert uncertainty.default_batch_tokens("cpu", "top", 5, 512) == 5 * 512
+    assert uncertainty.default_batch_tokens("cpu", "top", 5, 512, attention_dropout=False) == uncertainty.CPU_TOP_BATCH_TOKENS == 8192
+    assert uncertainty.default_batch_tokens("cpu", "top", 20, 512, attention_dropout=False) == 20 * 512  # nunca menos que un texto largo
+    assert uncertainty.default_batch_tokens("cpu", "full", 5, 512, attention_dropout=False) == 5 * 512
+    assert uncertainty.default_batch_tokens("cuda", "top", 5, 512, attention_dropout=False) == uncertainty.DEFAULT_BATCH_TOKENS
+
+
+def test_attention_dropout_is_read_from_the_config(tokenizer):
+    from transformers import GPT2Config, GPT2ForSequenceClassification
+
+    assert uncertainty.has_attention_dropout(make_tiny_bert(attention_dropout=0.1))
+    assert not uncertainty.has_attention_dropout(make_tiny_bert(attention_dropout=0.0))
+    # Sin el campo (GPT-2 lo llama attn_pdrop): no se sabe, así que se supone que sí.
+    assert uncertainty.has_attention_dropout(GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_embd=8, n_head=2)))
+
+
+def test_top_mode_on_cpu_without_attention_dropout_gives_the_lower_layers_more_texts(tokenizer):
+    shapes = {}
+    for attention in (0.1, 0.0):
+        model = make_tiny_bert(attention_dropout=attention)
+        seen = shapes.setdefault(attention, [])
+        hook = model.bert.encoder.layer[0].register_forward_pre_hook(lambda m, a, kw, seen=seen: seen.append(tuple(a[0].shape[:2])), with_kwargs=True)
+        try:
+            uncertainty.mc_dropout_predict(model, tokenizer, TEXTS * 20, n_passes=5, max_length=16, mode="top", top_layers=1)
+        finally:
+            hook.remove()
+    # Con dropout en la atención: 5 × 16 = 80 tokens por llamada, así que la capa baja ve 1 texto de 16 (o pocos cortos).
+    assert max(rows * length for rows, length in shapes[0.1]) <= 16
+    # Sin él: 8192 tokens por llamada (hasta batch_size=16 textos), así que la capa baja ve muchos a la vez.
+    assert max(rows for rows, _ in shapes[0.0]) == 16
 
 
 def test_cpu_full_mode_default_budget_one_long_text_or_several_short(tiny_bert, tokenizer):

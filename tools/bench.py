@@ -990,8 +990,9 @@ def speed_table(speed: dict[str, Any]) -> str:
 def _target_value(t: dict[str, Any]) -> str:
     if t.get("unit") != "%":
         return f"{t['ratio']:.2f}×"
-    run_peak = f" del pico junto a la fila ({t['run_peak_ratio']:.0%} del de la ejecución)" if "run_peak_ratio" in t else ""
-    return f"{t['ratio']:.0%}{run_peak}"
+    # Con un decimal: junto al objetivo, «60 %» con ✗ no se entendería.
+    run_peak = f" del pico junto a la fila ({t['run_peak_ratio']:.1%} del de la ejecución)" if "run_peak_ratio" in t else ""
+    return f"{t['ratio']:.1%}{run_peak}"
 
 
 def _iv(d: dict[str, Any], signed: bool = False) -> str:

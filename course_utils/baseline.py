@@ -31,7 +31,7 @@ class BaselineResult:
     search_seconds: float
 
 
-def make_tfidf(C: float = 1.0, ngram_max: int = 2, max_features: int = 20000):
+def make_tfidf(*, C: float = 1.0, ngram_max: int = 2, max_features: int = 20000):
     """``Pipeline`` TF-IDF (tf sublineal, hasta ``ngram_max``-gramas) + regresión logística."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -95,11 +95,11 @@ def fit_tfidf(
     rows = []
     for ngram_max in sorted(ngram_grid):
         for C in sorted(c_grid):
-            model = make_tfidf(C, ngram_max, max_features).fit(list(train_texts), y_train)
+            model = make_tfidf(C=C, ngram_max=ngram_max, max_features=max_features).fit(list(train_texts), y_train)
             rows.append({"ngram_max": ngram_max, "C": C, "exactitud (validación)": float(np.mean(model.predict(list(validation_texts)) == y_validation))})
     table = pd.DataFrame(rows)
     best = table.loc[table["exactitud (validación)"].idxmax()]  # idxmax: la primera, la más sencilla, si empatan
     search_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    model = make_tfidf(float(best["C"]), int(best["ngram_max"]), max_features).fit(list(train_texts), y_train)
+    model = make_tfidf(C=float(best["C"]), ngram_max=int(best["ngram_max"]), max_features=max_features).fit(list(train_texts), y_train)
     return BaselineResult(model, float(best["C"]), int(best["ngram_max"]), table, time.perf_counter() - start, search_seconds)

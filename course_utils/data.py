@@ -77,11 +77,11 @@ def _check_utf8(path: Path) -> None:
 def load_text_dataset(
     source: str,
     split: str = "train",
+    *,
     text_column: str = "text",
     label_column: str = "label",
     label_names: list[str] | None = None,
     hub_timeout: float = 3.0,
-    *,
     infer_label_names: bool = False,
 ):
     """Carga un conjunto de textos etiquetados desde el Hub o desde un archivo o carpeta local.
@@ -153,8 +153,8 @@ def load_text_dataset(
                             infer_label_names=infer_label_names)
 
 
-def prepare_labelled(ds, text_column: str = "text", label_column: str = "label", label_names: list[str] | None = None,
-                     *, infer_label_names: bool = False):
+def prepare_labelled(ds, *, text_column: str = "text", label_column: str = "label", label_names: list[str] | None = None,
+                     infer_label_names: bool = False):
     """Valida y normaliza un ``datasets.Dataset`` a columnas ``text`` y ``label`` (``ClassLabel``).
 
     Parámetros
@@ -280,7 +280,7 @@ def label_names_of(ds) -> list[str]:
     return list(ds.features["label"].names)
 
 
-def balanced_sample(ds, n_per_class: int, seed: int = 42):
+def balanced_sample(ds, n_per_class: int, *, seed: int = 42):
     """Toma ``n_per_class`` ejemplos de cada clase, correcto aunque los datos vengan ordenados por etiqueta.
 
     Baraja con la semilla, elige los primeros ``n_per_class`` de cada clase y vuelve a barajar
@@ -345,7 +345,7 @@ def _part_size(name: str, size: Any, total: int) -> int:
     return int(np.ceil(total * fraction))
 
 
-def stratified_indices(labels: Any, size: Any, seed: int = 42, name: str = "TEST_SIZE") -> tuple[np.ndarray, np.ndarray]:
+def stratified_indices(labels: Any, size: Any, *, seed: int = 42, name: str = "TEST_SIZE") -> tuple[np.ndarray, np.ndarray]:
     """Parte los índices ``0..N-1`` en (resto, parte) conservando la proporción de cada clase.
 
     Parámetros
@@ -395,7 +395,7 @@ def stratified_indices(labels: Any, size: Any, seed: int = 42, name: str = "TEST
     return np.sort(rest), np.sort(part)
 
 
-def stratified_subset(labels: Any, size: int, seed: int = 42, name: str = "N_MC") -> np.ndarray:
+def stratified_subset(labels: Any, size: int, *, seed: int = 42, name: str = "N_MC") -> np.ndarray:
     """Índices de una submuestra estratificada con semilla de ``size`` ejemplos (todos si ``size`` >= N).
 
     Parámetros
@@ -421,7 +421,7 @@ def stratified_subset(labels: Any, size: int, seed: int = 42, name: str = "N_MC"
     return stratified_indices(labels, size, seed=seed, name=name)[1]
 
 
-def stratified_split(ds, test_size: float | int = 0.2, seed: int = 42, name: str = "TEST_SIZE"):
+def stratified_split(ds, test_size: float | int = 0.2, *, seed: int = 42, name: str = "TEST_SIZE"):
     """Parte ``ds`` en entrenamiento y prueba manteniendo la proporción de cada clase.
 
     Parámetros
@@ -474,7 +474,7 @@ def class_distribution(ds) -> list[dict[str, Any]]:
     ]
 
 
-def format_class_distribution(ds, title: str = "Distribución de clases") -> str:
+def format_class_distribution(ds, *, title: str = "Distribución de clases") -> str:
     """Texto en español con la distribución de clases (recuento y porcentaje)."""
     rows = class_distribution(ds)
     lines = [f"{title} ({sum(r['n'] for r in rows)} ejemplos):"]
@@ -482,9 +482,9 @@ def format_class_distribution(ds, title: str = "Distribución de clases") -> str
     return "\n".join(lines)
 
 
-def print_class_distribution(ds, title: str = "Distribución de clases") -> list[dict[str, Any]]:
+def print_class_distribution(ds, *, title: str = "Distribución de clases") -> list[dict[str, Any]]:
     """Imprime :func:`format_class_distribution` y devuelve :func:`class_distribution`."""
-    print(format_class_distribution(ds, title))
+    print(format_class_distribution(ds, title=title))
     return class_distribution(ds)
 
 
@@ -535,7 +535,7 @@ def _with_ids(ds, split: str):
     return ds.add_column("id", [f"{split}:{i}" for i in range(len(ds))])
 
 
-def load_test_split(source: str, label_names: list[str], text_column: str = "text", label_column: str = "label"):
+def load_test_split(source: str, label_names: list[str], *, text_column: str = "text", label_column: str = "label"):
     """La partición de prueba propia de ``DATA``, con ids (``"test:fila"``), o ``None`` si no tiene.
 
     Parámetros
@@ -553,7 +553,7 @@ def load_test_split(source: str, label_names: list[str], text_column: str = "tex
     """
     if "test" not in available_splits(source):
         return None
-    return _with_ids(load_text_dataset(source, "test", text_column, label_column, label_names), "test")
+    return _with_ids(load_text_dataset(source, "test", text_column=text_column, label_column=label_column, label_names=label_names), "test")
 
 
 def fit_n_per_class(raw, n_per_class: int, *, cap: bool) -> int:
@@ -592,6 +592,7 @@ def evaluation_splits(
     n_test: int | None,
     test_size: float = 0.2,
     seed: int = 42,
+    test_seed: int | None = None,
     cap_n_per_class: bool = False,
 ) -> EvaluationSplits:
     """Entrenamiento, validación y prueba según el protocolo del curso.
@@ -620,6 +621,9 @@ def evaluation_splits(
         Fracción reservada como prueba cuando no hay ``test_pool``.
     seed : int
         Semilla de todos los muestreos.
+    test_seed : int, opcional
+        Semilla de la muestra de prueba tomada de ``test_pool``, si debe ser otra que ``seed``: así
+        varias ejecuciones con distinta muestra de entrenamiento se miden en las mismas reseñas.
     cap_n_per_class : bool
         Si ``n_per_class`` no lo fijó el usuario (viene del perfil) y los datos tienen menos por clase,
         usar lo que hay y decirlo. Con ``False``, pedir más de lo que hay es un error.
@@ -650,7 +654,9 @@ def evaluation_splits(
         if n_test is None or n_test >= len(test_pool):
             test = test_pool
         else:
-            test = test_pool.select(stratified_indices(column_values(test_pool, "label"), n_test, seed=seed, name="N_TEST")[1].tolist())
+            test_rows = stratified_indices(column_values(test_pool, "label"), n_test, seed=seed if test_seed is None else test_seed,
+                                           name="N_TEST")[1]
+            test = test_pool.select(test_rows.tolist())
         pool, test_source = balanced_sample(raw, n_per_class, seed=seed), "test"
     else:
         held = stratified_split(balanced_sample(raw, n_per_class, seed=seed), test_size=test_size, seed=seed)
@@ -676,6 +682,7 @@ def load_evaluation_splits(
     n_test: int | None,
     test_size: float = 0.2,
     seed: int = 42,
+    test_seed: int | None = None,
     label_names: list[str] | None = None,
     text_column: str = "text",
     label_column: str = "label",
@@ -688,7 +695,7 @@ def load_evaluation_splits(
     ----------
     source : str
         ``DATA``.
-    n_per_class, validation_size, n_test, test_size, seed
+    n_per_class, validation_size, n_test, test_size, seed, test_seed
         Ver :func:`evaluation_splits`.
     label_names, text_column, label_column, infer_label_names
         Ver :func:`load_text_dataset`.
@@ -699,7 +706,8 @@ def load_evaluation_splits(
     --------
     EvaluationSplits
     """
-    raw = load_text_dataset(source, "train", text_column, label_column, label_names, infer_label_names=infer_label_names)
-    test_pool = load_test_split(source, label_names_of(raw), text_column, label_column)
+    raw = load_text_dataset(source, "train", text_column=text_column, label_column=label_column, label_names=label_names,
+                            infer_label_names=infer_label_names)
+    test_pool = load_test_split(source, label_names_of(raw), text_column=text_column, label_column=label_column)
     return evaluation_splits(raw, test_pool, n_per_class=n_per_class, validation_size=validation_size, n_test=n_test,
-                             test_size=test_size, seed=seed, cap_n_per_class=cap_n_per_class)
+                             test_size=test_size, seed=seed, test_seed=test_seed, cap_n_per_class=cap_n_per_class)

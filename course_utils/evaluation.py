@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from course_utils._checks import check_choice, check_float, check_int, fail
-from course_utils.calibration import ece_from_confidence
+from course_utils._checks import check_choice, check_float, check_int, check_labels, check_predictions, check_probabilities, fail
+from course_utils.calibration import _ece as _ece_core
+from course_utils.metrics import f1_average
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 2000
@@ -61,33 +62,24 @@ class Interval:
         return asdict(self)
 
 
-def _labels_and_predictions(y_true: Any, y_pred: Any, name: str = "y_pred") -> tuple[np.ndarray, np.ndarray]:
-    y_true = np.asarray(y_true).reshape(-1)
-    y_pred = np.asarray(y_pred)
-    if y_pred.ndim == 2:
-        y_pred = y_pred.argmax(axis=1)
-    y_pred = y_pred.reshape(-1)
-    if y_true.size == 0:
-        raise fail("y_true", "[]", "no hay etiquetas", "pasa al menos una reseña de prueba")
-    if y_pred.shape != y_true.shape:
-        raise fail(name, f"{y_pred.size} predicciones", f"hay {y_true.size} etiquetas", "pasa una predicción por etiqueta, en el mismo orden")
-    return y_true, y_pred
+def _truth_and_predictions(y_true: Any, probs: Any, name: str = "probs") -> tuple[np.ndarray, np.ndarray, int | None]:
+    """Valida etiquetas y predicciones con los validadores comunes de ``_checks``.
 
-
-def _probabilities(y_true: np.ndarray, probs: Any, name: str = "probs") -> np.ndarray:
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[0] != y_true.size:
-        raise fail(name, probs.shape, f"debe tener forma (N, C) con N = {y_true.size}", "pasa una fila de probabilidades por reseña")
-    if not np.allclose(probs.sum(axis=1), 1.0, atol=1e-3):
-        raise fail(name, "filas que no suman 1", "no son probabilidades", "aplica softmax a los logits antes (calibration.softmax)")
-    return probs
+    Devuelve las etiquetas, las etiquetas predichas (argmax si ``probs`` es 2-D) y el número de columnas (o ``None``).
+    """
+    y_true = check_labels("y_true", y_true)
+    y_pred, width = check_predictions(name, probs, n_rows=y_true.size)
+    if width is not None:
+        y_true = check_labels("y_true", y_true, n_classes=width)
+    return y_true, y_pred, width
 
 
 def _confidences(y_true: np.ndarray, probs: Any, name: str = "probs") -> np.ndarray:
     """Confianza *top-label* de cada reseña, para el ECE (que necesita probabilidades, no etiquetas)."""
     if np.asarray(probs).ndim != 2:
-        raise fail(name, np.asarray(probs).shape, "el ECE necesita probabilidades (N, C), no etiquetas", "pasa las probabilidades (softmax de los logits)")
-    return _probabilities(y_true, probs, name).max(axis=1)
+        raise fail(name, f"forma {np.asarray(probs).shape}", "el ECE necesita probabilidades (N, C), no etiquetas",
+                   "pasa las probabilidades (calibration.softmax de los logits)")
+    return check_probabilities(name, probs, n_rows=y_true.size).max(axis=1)
 
 
 def wilson_interval(successes: int, n: int, *, confidence: float = CONFIDENCE) -> Interval:
@@ -185,11 +177,20 @@ def _accuracy(y_true, y_pred, axis=-1):
     return np.mean(y_true == y_pred, axis=axis)
 
 
-def _f1(y_true, y_pred, axis=-1):
-    # F1 de la clase positiva (1) con 2 clases, macro con más. Escrita a mano porque f1_score de
-    # scikit-learn no se vectoriza sobre los 2000 remuestreos (sería un bucle de Python de 2000 llamadas).
-    classes = np.unique(y_true)
-    positive = [1] if classes.size <= 2 else classes
+def _f1_statistic(y_true: np.ndarray, y_pred: np.ndarray, num_labels: int | None) -> Callable[..., Any]:
+    """F1 vectorizada con la regla de :func:`course_utils.metrics.f1_average` (binaria de la clase 1 o macro).
+
+    Las clases se fijan una vez con todas las reseñas (no en cada remuestreo), como hace
+    ``classification_metrics``: así la estimación coincide con la suya.
+    """
+    average, classes = f1_average(y_true, y_pred, num_labels=num_labels)
+    positive = [1] if average == "binary" else classes
+    return lambda y, p, axis=-1: _f1(y, p, positive, axis=axis)
+
+
+def _f1(y_true, y_pred, positive, axis=-1):
+    # F1 de cada clase de `positive`, promediada. Escrita a mano porque f1_score de scikit-learn
+    # no se vectoriza sobre los 2000 remuestreos (sería un bucle de Python de 2000 llamadas).
     scores = []
     for c in positive:
         tp = np.sum((y_true == c) & (y_pred == c), axis=axis)
@@ -200,20 +201,21 @@ def _f1(y_true, y_pred, axis=-1):
 
 
 def _ece(y_true, confidence, predicted, axis=-1):
-    return ece_from_confidence(confidence, y_true == predicted, axis=axis)
+    return _ece_core(y_true == predicted, confidence, axis=axis)
 
 
-def metric_interval(metric: str, y_true: Any, probs: Any, *, seed: int = 0, n_resamples: int = N_RESAMPLES) -> Interval:
+def metric_interval(y_true: Any, probs: Any, *, metric: str = "accuracy", seed: int = 0, n_resamples: int = N_RESAMPLES) -> Interval:
     """Intervalo de ``accuracy`` (Wilson), ``f1`` o ``ece`` (bootstrap) de unas predicciones.
 
     Parámetros
     ----------
-    metric : {"accuracy", "f1", "ece"}
-        Métrica. ``ece``: 10 tramos de igual anchura, confianza *top-label*.
     y_true : array-like (N,)
-        Etiquetas verdaderas.
+        Etiquetas verdaderas (índices de clase enteros).
     probs : array-like (N, C) o (N,)
-        Probabilidades (obligatorias para ``ece``) o etiquetas predichas.
+        Probabilidades (obligatorias para ``ece``), logits o etiquetas predichas (enteras).
+    metric : {"accuracy", "f1", "ece"}
+        Métrica. ``f1``: binaria o macro según :func:`course_utils.metrics.f1_average` (la misma cifra
+        que ``classification_metrics``). ``ece``: 10 tramos de igual anchura, confianza *top-label*.
     seed, n_resamples : int
         Del *bootstrap*.
 
@@ -224,23 +226,24 @@ def metric_interval(metric: str, y_true: Any, probs: Any, *, seed: int = 0, n_re
     Errores
     -------
     CourseParameterError
-        Métrica desconocida, longitudes distintas o ``ece`` sin probabilidades.
+        Métrica desconocida, longitudes distintas, 0 filas, etiquetas que no son índices de clase,
+        predicciones no finitas o fuera de [0, 1], o ``ece`` sin probabilidades.
     """
     check_choice("metric", metric, METRICS)
-    y_true, y_pred = _labels_and_predictions(y_true, probs, "probs")
+    y_true, y_pred, width = _truth_and_predictions(y_true, probs, "probs")
     if metric == "accuracy":
         return wilson_interval(int(np.sum(y_true == y_pred)), y_true.size)
     if metric == "f1":
-        return bootstrap_interval(_f1, y_true, y_pred, seed=seed, n_resamples=n_resamples)
+        return bootstrap_interval(_f1_statistic(y_true, y_pred, width), y_true, y_pred, seed=seed, n_resamples=n_resamples)
     return bootstrap_interval(_ece, y_true, _confidences(y_true, probs), y_pred, seed=seed, n_resamples=n_resamples)
 
 
 def paired_difference(
-    metric: str,
     y_true: Any,
     probs_a: Any,
     probs_b: Any,
     *,
+    metric: str = "accuracy",
     seed: int = 0,
     n_resamples: int = N_RESAMPLES,
 ) -> Interval:
@@ -253,12 +256,12 @@ def paired_difference(
 
     Parámetros
     ----------
-    metric : {"accuracy", "f1", "ece"}
-        Métrica (``ece`` necesita probabilidades en los dos).
     y_true : array-like (N,)
         Etiquetas verdaderas, en el orden de las predicciones.
     probs_a, probs_b : array-like (N, C) o (N,)
         Predicciones de los dos modelos sobre las mismas reseñas, en el mismo orden.
+    metric : {"accuracy", "f1", "ece"}
+        Métrica (``ece`` necesita probabilidades en los dos).
     seed, n_resamples : int
         Del *bootstrap*.
 
@@ -270,11 +273,12 @@ def paired_difference(
     Errores
     -------
     CourseParameterError
-        Métrica desconocida, longitudes distintas o ``ece`` sin probabilidades.
+        Métrica desconocida, longitudes distintas, entradas inválidas (como en :func:`metric_interval`)
+        o ``ece`` sin probabilidades.
     """
     check_choice("metric", metric, METRICS)
-    y_true, pred_a = _labels_and_predictions(y_true, probs_a, "probs_a")
-    _, pred_b = _labels_and_predictions(y_true, probs_b, "probs_b")
+    y_true, pred_a, width_a = _truth_and_predictions(y_true, probs_a, "probs_a")
+    _, pred_b, width_b = _truth_and_predictions(y_true, probs_b, "probs_b")
     if metric == "ece":
         conf_a, conf_b = _confidences(y_true, probs_a, "probs_a"), _confidences(y_true, probs_b, "probs_b")
 
@@ -283,7 +287,11 @@ def paired_difference(
 
         samples: tuple = (y_true, conf_a, pred_a, conf_b, pred_b)
     else:
-        single = _accuracy if metric == "accuracy" else _f1
+        if metric == "accuracy":
+            single = _accuracy
+        else:  # las mismas clases para los dos modelos: las de los dos juntos
+            width = max(w for w in (width_a, width_b, 0) if w is not None) or None
+            single = _f1_statistic(y_true, np.concatenate([pred_a, pred_b]), width)
 
         def statistic(y, pa, pb, axis=-1):
             return single(y, pa, axis=axis) - single(y, pb, axis=axis)
@@ -293,7 +301,7 @@ def paired_difference(
     return Interval(interval.estimate, interval.low, interval.high, interval.n, "bootstrap emparejado", interval.confidence)
 
 
-def describe_difference(interval: Interval, name_a: str, name_b: str, metric: str = "exactitud") -> str:
+def describe_difference(interval: Interval, name_a: str, name_b: str, *, metric: str = "exactitud") -> str:
     """Frase en español que dice lo que el intervalo de una diferencia permite afirmar, y nada más.
 
     Parámetros
@@ -372,7 +380,7 @@ def scoreboard_row(
         raise fail("test_ids", f"{len(test_ids)} identificadores", f"hay {y_true.size} etiquetas", "pasa el id de cada reseña de prueba")
     row: dict[str, Any] = {"method": method, "n_test": int(y_true.size), "test_ids_sha256": ids_hash(test_ids), "seconds": seconds, "note": note}
     for metric in METRICS:
-        row[metric] = metric_interval(metric, y_true, probs, seed=seed).as_dict()
+        row[metric] = metric_interval(y_true, probs, metric=metric, seed=seed).as_dict()
     if versus is not None:
         add_versus(row, *versus)
     return row
@@ -384,7 +392,7 @@ def add_versus(row: dict[str, Any], against: str, interval: Interval) -> dict[st
     return row
 
 
-def format_row(row: dict[str, Any], digits: int = 3) -> dict[str, str]:
+def format_row(row: dict[str, Any], *, digits: int = 3) -> dict[str, str]:
     """Una fila de :func:`scoreboard_row` como textos ``"0.860 [0.838, 0.880]"`` (para tablas)."""
     out = {"método": row["method"], "reseñas de prueba": str(row["n_test"])}
     for metric, label in (("accuracy", "exactitud"), ("f1", "F1"), ("ece", "ECE")):

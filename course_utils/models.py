@@ -100,7 +100,7 @@ def _hub_errors(name: str, source: str, hub_timeout: float) -> Iterator[bool]:
         ) from exc
 
 
-def load_tokenizer(name: str, hub_timeout: float = 3.0):
+def load_tokenizer(name: str, *, hub_timeout: float = 3.0):
     """Carga solo el tokenizador de ``MODEL`` (Hub, modelo empaquetado o carpeta local).
 
     Parámetros
@@ -138,11 +138,12 @@ class LoadedModel:
 
 def load_model_and_tokenizer(
     name: str,
+    *,
     num_labels: int = 2,
     id2label: dict[int, str] | None = None,
     hub_timeout: float = 3.0,
-    *,
     attention_dropout: float | None = None,
+    pretrained: bool = True,
 ) -> LoadedModel:
     """Carga un modelo de clasificación de secuencias y su tokenizador.
 
@@ -165,6 +166,9 @@ def load_model_and_tokenizer(
         (``attention_probs_dropout_prob`` en BERT, ``attention_dropout`` en DistilBERT), en [0, 1).
         ``None`` deja la del modelo (0.1 en BERT y MiniLM). Queda en la configuración guardada, así que
         el MC dropout del modelo guardado muestrea el mismo dropout con el que se entrenó.
+    pretrained : bool
+        ``False``: la misma arquitectura y el mismo tokenizador, con **todos** los pesos al azar (sin
+        preentrenar; de la semilla de torch del momento). Sirve para medir qué aporta el preentrenamiento.
 
     Devuelve
     --------
@@ -203,7 +207,10 @@ def load_model_and_tokenizer(
                 raise fail("ATTENTION_DROPOUT", attention_dropout, f"el modelo {config.model_type!r} no tiene ninguno de los campos "
                            f"{', '.join(ATTENTION_DROPOUT_FIELDS)} en su configuración", "déjalo en None (el dropout del modelo)")
             setattr(config, field, attention_dropout)
-        model = AutoModelForSequenceClassification.from_pretrained(source, config=config, local_files_only=local_only)
+        if pretrained:
+            model = AutoModelForSequenceClassification.from_pretrained(source, config=config, local_files_only=local_only)
+        else:  # la arquitectura de la configuración, con los pesos que pone su inicialización (al azar)
+            model = AutoModelForSequenceClassification.from_config(config)
     max_positions = usable_positions(model.config) or int(tokenizer.model_max_length)
     return LoadedModel(model=model, tokenizer=tokenizer, source=source, max_positions=max_positions)
 

@@ -31,7 +31,7 @@ def _outside_sources(root: Path) -> Path:
     return root
 
 
-def prepare_output_dir(output_dir: str | Path, stamp: str | None = None) -> OutputPaths:
+def prepare_output_dir(output_dir: str | Path, *, stamp: str | None = None) -> OutputPaths:
     """Prepara ``output_dir`` para una ejecución nueva, conservando la anterior.
 
     Si la carpeta ya tiene contenido (un modelo o métricas de otra ejecución), se renombra a

@@ -68,6 +68,7 @@ def check_max_length(max_length: Any, model_limit: int | None = None) -> int:
 
 
 def validate_training_params(
+    *,
     n_per_class: Any,
     epochs: Any,
     batch_size: Any,
@@ -83,7 +84,9 @@ def validate_training_params(
     """Valida de una vez los parámetros de un cuaderno de ajuste fino.
 
     Cada error nombra el parámetro (en MAYÚSCULAS, como en la celda ``parameters``), el valor
-    recibido y cómo corregirlo, antes de que falle una llamada profunda de transformers.
+    recibido y cómo corregirlo, antes de que falle una llamada profunda de transformers. Todos los
+    parámetros se pasan por nombre (``n_per_class=N_PER_CLASS, ...``): con once números seguidos, el
+    orden sería una trampa.
 
     Parámetros
     ----------

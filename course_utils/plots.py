@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from course_utils._checks import fail
+from course_utils._checks import check_int, check_labels, check_predictions, fail
 
 METRIC_LABELS = {"eval_accuracy": "exactitud", "eval_f1": "F1", "eval_precision": "precisión", "eval_recall": "exhaustividad"}
 
@@ -75,13 +73,15 @@ def plot_learning_curves(log_history: list[dict[str, Any]]):
     return fig
 
 
-def plot_confusion_matrix(labels: Any, predictions: Any, label_names: list[str], normalize: bool = False):
+def plot_confusion_matrix(labels: Any, predictions: Any, label_names: list[str], *, normalize: bool = False):
     """Dibuja la matriz de confusión con los nombres de clase.
 
     Parámetros
     ----------
-    labels, predictions : array-like de int
-        Etiquetas verdaderas y predichas (o logits).
+    labels : array-like de int
+        Etiquetas verdaderas.
+    predictions : array-like
+        Etiquetas predichas (1-D) o logits/probabilidades (2-D, se toma el argmax).
     label_names : list of str
         Nombres de clase en orden de índice.
     normalize : bool
@@ -90,12 +90,21 @@ def plot_confusion_matrix(labels: Any, predictions: Any, label_names: list[str],
     Devuelve
     --------
     matplotlib.figure.Figure
+
+    Errores
+    -------
+    CourseParameterError
+        Etiquetas o predicciones inválidas (los validadores comunes de ``course_utils._checks``).
     """
     import matplotlib.pyplot as plt
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    preds = np.asarray(predictions)
-    preds = preds.argmax(axis=-1) if preds.ndim == 2 else preds
+    n_classes = len(label_names)
+    labels = check_labels("labels", labels, n_classes=n_classes)
+    preds, width = check_predictions("predictions", predictions, n_rows=labels.size, num_labels=n_classes)
+    if width is not None and width != n_classes:
+        raise fail("label_names", list(label_names), f"tiene {n_classes} nombres y las predicciones {width} columnas",
+                   "da un nombre por clase, en el orden de los índices")
     fig, ax = plt.subplots(figsize=(4.5, 4))
     ConfusionMatrixDisplay.from_predictions(
         labels,
@@ -112,7 +121,7 @@ def plot_confusion_matrix(labels: Any, predictions: Any, label_names: list[str],
     return fig
 
 
-def plot_uncertainty(result, bins: int = 20):
+def plot_uncertainty(result, *, bins: int = 20):
     """Histogramas de confianza y de información mutua de un resultado de MC dropout.
 
     Parámetros
@@ -129,6 +138,7 @@ def plot_uncertainty(result, bins: int = 20):
     """
     import matplotlib.pyplot as plt
 
+    bins = check_int("bins", bins, minimum=1)
     fig, (ax_conf, ax_mi) = plt.subplots(1, 2, figsize=(11, 3.8))
     ax_conf.hist(result.confidence, bins=bins, range=(1.0 / result.mean_probs.shape[1], 1.0), color="tab:blue")
     if result.threshold is not None:
@@ -141,7 +151,7 @@ def plot_uncertainty(result, bins: int = 20):
     return fig
 
 
-def plot_reliability(reports: dict, title: str = "Diagrama de fiabilidad"):
+def plot_reliability(reports: dict, *, title: str = "Diagrama de fiabilidad"):
     """Diagrama de fiabilidad (exactitud frente a confianza por tramo) con histograma de confianza.
 
     Parámetros

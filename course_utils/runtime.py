@@ -43,7 +43,7 @@ def _available(device: str) -> bool:
     return bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
 
 
-def resolve_device(device: str = "auto", verbose: bool = True) -> str:
+def resolve_device(device: str = "auto", *, verbose: bool = True) -> str:
     """Resuelve el parámetro ``DEVICE`` a un dispositivo de torch disponible.
 
     Parámetros
@@ -106,19 +106,56 @@ def cpu_name() -> str:
     return platform.processor() or "CPU desconocida"
 
 
+def cpu_flags() -> set[str]:
+    """Las instrucciones que declara la CPU (``flags`` de /proc/cpuinfo en Linux; vacío en otros sistemas)."""
+    try:
+        return set(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="ignore").split())
+    except OSError:
+        return set()
+
+
 def cpu_supports_bf16() -> bool:
     """``True`` si la CPU tiene instrucciones bf16 nativas (``avx512_bf16`` o ``amx_bf16``, Linux).
 
     Sin ellas, bf16 en CPU se emula y es *más lento* que fp32; por eso no basta con que torch lo admita.
     """
-    try:
-        flags = set(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="ignore").split())
-    except OSError:
-        return False
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 
-def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> Precision:
+# Las instrucciones que cambian los números de un entrenamiento en CPU (otros núcleos de cálculo, otro redondeo).
+CPU_FEATURES = (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 bf16"), ("avx512f", "AVX-512"), ("avx2", "AVX2"))
+
+
+def machine_description(device: str = "cpu") -> str:
+    """Una línea que identifica la máquina de una cifra: procesador, sus instrucciones de cálculo, hilos y GPU.
+
+    Dos máquinas con otra línea pueden dar otro modelo con la misma semilla (otros núcleos de cálculo
+    en bf16 o fp32): por eso cada cifra medida la lleva.
+
+    Parámetros
+    ----------
+    device : str
+        Dispositivo resuelto (:func:`resolve_device`); con ``"cuda"`` se añade el nombre de la GPU.
+
+    Devuelve
+    --------
+    str
+        P. ej. ``"AMD EPYC (AVX2), 2 hilos"`` o ``"Intel(R) Xeon(R) Processor (AMX, AVX-512 bf16, AVX-512, AVX2), 2 hilos"``.
+
+    Ejemplo
+    -------
+    >>> "hilos" in machine_description("cpu")
+    True
+    """
+    flags = cpu_flags()
+    features = ", ".join(name for flag, name in CPU_FEATURES if flag in flags)
+    text = f"{cpu_name()}{f' ({features})' if features else ''}, {torch.get_num_threads()} hilos"
+    if device == "cuda" and torch.cuda.is_available():
+        text += f", GPU {torch.cuda.get_device_name(0)}"
+    return text
+
+
+def mixed_precision(device: str, *, enabled: bool = True, verbose: bool = True) -> Precision:
     """Decide la precisión numérica reducida (bf16/fp16) según el *hardware*.
 
     CUDA: bf16 si la GPU lo tiene nativo (capacidad >= 8.0), si no fp16 (una T4 de Colab: fp16). CPU: bf16 (autocast) solo si la CPU tiene
@@ -160,7 +197,7 @@ def mixed_precision(device: str, enabled: bool = True, verbose: bool = True) -> 
     return result
 
 
-def disable_cudnn_attention(device: str, verbose: bool = True) -> bool:
+def disable_cudnn_attention(device: str, *, verbose: bool = True) -> bool:
     """Quita el núcleo cuDNN de la atención de PyTorch (``scaled_dot_product_attention``) en GPU.
 
     En una GPU reciente (medido en una H100, torch 2.11), la atención con máscara de relleno en bf16/fp16

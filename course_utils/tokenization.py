@@ -94,7 +94,7 @@ def _kept_positions(special_mask: list[int], head: int, tail: int) -> list[int] 
     return list(range(first)) + body + list(range(last + 1, len(special_mask)))
 
 
-def truncated_fraction(tokenizer, texts: Sequence[str], max_length: int) -> float:
+def truncated_fraction(tokenizer, texts: Sequence[str], *, max_length: int) -> float:
     """Fracción de ``texts`` que no caben enteros en ``max_length`` tokens (especiales incluidos)."""
     lengths = [len(ids) for ids in tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]]
     return sum(n > max_length for n in lengths) / max(1, len(lengths))

@@ -14,7 +14,7 @@ from course_utils.runtime import Precision, precision_kwargs
 from course_utils.tokenization import TRUNCATIONS, encode
 
 
-def tokenize_splits(splits, tokenizer, max_length: int, truncation: str = "head"):
+def tokenize_splits(splits, tokenizer, *, max_length: int, truncation: str = "head"):
     """Tokeniza cada partición con truncado a ``max_length`` y sin relleno (lo hace el collator).
 
     Parámetros
@@ -37,7 +37,7 @@ def tokenize_splits(splits, tokenizer, max_length: int, truncation: str = "head"
     return splits.map(lambda batch: encode(tokenizer, batch["text"], max_length=max_length, truncation=truncation), batched=True, desc="Tokenizando")
 
 
-def training_arguments(output_dir: str | Path, params: TrainingParams, device: str, precision: Precision, show_progress: bool = False):
+def training_arguments(output_dir: str | Path, params: TrainingParams, *, device: str, precision: Precision, show_progress: bool = False):
     """Los ``TrainingArguments`` del curso (API de transformers 5), explicados en el cuaderno 06.
 
     Parámetros
@@ -90,21 +90,21 @@ class CourseTrainer(Trainer):
 
     1. **Pérdida con acumulación de gradiente (un dispositivo y DDP).** ``BertForSequenceClassification``
        acepta ``**kwargs`` en ``forward`` pero ignora ``num_items_in_batch`` y devuelve una pérdida
-       media. ``Trainer`` (transformers 5.24, ``trainer.py``) deduce de esa firma que el modelo
-       «acepta kwargs de pérdida» (l. 517-523, ``model_accepts_loss_kwargs``) y entonces: no divide
-       la pérdida entre ``gradient_accumulation_steps`` (``training_step``, l. 2111-2119), la
-       multiplica por el número de procesos en DDP (``compute_loss``, l. 2207-2215) y cuenta y reúne
-       ``num_items_in_batch`` (``_get_num_items_in_batch``, l. 2316-2350). Con
-       ``model.accepts_loss_kwargs = False``, el atributo que ``Trainer`` lee en la l. 517 (el mismo
-       que declaran los modelos de transformers), los tres caminos tratan la pérdida como una media:
-       la registrada y el gradiente son los de un lote efectivo, sin × ``GRAD_ACCUM`` ni × procesos.
+       media. ``Trainer`` deduce de esa firma que el modelo «acepta kwargs de pérdida»
+       (``model_accepts_loss_kwargs``, calculado en ``Trainer.__init__``) y entonces: no divide la
+       pérdida entre ``gradient_accumulation_steps`` (``Trainer.training_step``), la multiplica por el
+       número de procesos en DDP (``Trainer.compute_loss``) y cuenta y reúne ``num_items_in_batch``
+       (``Trainer._get_num_items_in_batch``). Con ``model.accepts_loss_kwargs = False``, el atributo
+       que ``Trainer.__init__`` consulta antes que la firma (el mismo que declaran los modelos de
+       transformers), los tres caminos tratan la pérdida como una media: la registrada y el gradiente
+       son los de un lote efectivo, sin × ``GRAD_ACCUM`` ni × procesos.
        (``trainer.loss_is_scaled_for_ga = False`` solo arregla el primero.)
     2. **Evaluación y predicción en el orden del conjunto.** Con
-       ``train_sampling_strategy="group_by_length"``, ``Trainer._get_eval_sampler`` (l. 1147-1170)
-       usa también un ``LengthGroupedSampler`` al evaluar y predecir, así que
-       ``predict(ds).predictions`` sale permutado respecto a ``ds``. Aquí la evaluación recorre el
-       conjunto en orden (``SequentialSampler``; en varios procesos, el reparto en orden de
-       ``accelerate``), y el entrenamiento sigue agrupando por longitud.
+       ``train_sampling_strategy="group_by_length"``, ``Trainer._get_eval_sampler`` usa también un
+       ``LengthGroupedSampler`` al evaluar y predecir, así que ``predict(ds).predictions`` sale
+       permutado respecto a ``ds``. Aquí la evaluación recorre el conjunto en orden
+       (``SequentialSampler``; en varios procesos, el reparto en orden de ``accelerate``), y el
+       entrenamiento sigue agrupando por longitud.
 
     Se crea como ``Trainer`` (mismos argumentos); :func:`make_trainer` lo usa con las opciones del
     curso. Modifica el modelo que recibe: le pone ``accepts_loss_kwargs = False``.
@@ -112,7 +112,7 @@ class CourseTrainer(Trainer):
 
     def __init__(self, model=None, *args: Any, **kwargs: Any):
         if model is not None:
-            model.accepts_loss_kwargs = False  # leído por Trainer.__init__ (trainer.py l. 517)
+            model.accepts_loss_kwargs = False  # lo lee Trainer.__init__ (model_accepts_loss_kwargs)
         super().__init__(model, *args, **kwargs)
 
     def _get_eval_sampler(self, eval_dataset):

@@ -276,6 +276,7 @@ def predict_logits(
     model: nn.Module,
     tokenizer,
     texts: Sequence[str],
+    *,
     max_length: int = 256,
     batch_size: int = 32,
     max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
@@ -432,22 +433,21 @@ def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_b
             yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
 
 
-def default_batch_tokens(device: torch.device | str, mode: str, n_passes: int, max_length: int, *, attention_dropout: bool = True) -> int:
+def default_batch_tokens(device: torch.device | str, *, mode: str, n_passes: int, max_length: int, attention_dropout: bool = True) -> int:
     """Presupuesto de tokens por llamada al modelo que usa :func:`mc_dropout_predict` si no se le da uno.
 
     En CPU y con MC dropout completo, ``n_passes × max_length``: el texto más largo va solo con sus
     T copias y los cortos se agrupan hasta ese tamaño (igual en modo ``"top"``, cuyas capas de arriba
     reciben las T copias, si el modelo tiene dropout en la atención). En modo ``"top"`` sin dropout en
     la atención (el modelo del perfil local), :data:`CPU_TOP_BATCH_TOKENS`: las capas bajas reciben
-    1/T del presupuesto, y con ``n_passes × max_length`` calculan lotes de un solo texto largo
-    (100 reseñas de IMDB × 5 pasadas, k = 2, bf16, 2 núcleos, 26-11-2026: 4.3–4.5 s con 8192 frente a
-    5.0–5.4 s con 2560; con el dropout de la atención, 8192 es más lento: 18.1–18.4 s frente a 16.5–16.7).
-    Lotes mayores son *más lentos* en CPU
-    (60 reseñas de IMDB × 5 pasadas en 2 núcleos: con 12 textos por llamada, 0.76× la velocidad
-    del bucle texto a texto; con uno, 1.03×): el relleno y la máscara de atención cuestan más de lo
-    que ahorra el lote, y el tensor de atención deja de caber en la caché. En CPU, además, más de
-    un tercio del tiempo es generar las máscaras de dropout (``bernoulli_``), igual en ambos casos. En GPU (y en modo ``"head"``, que
-    ejecuta el codificador en modo evaluación) conviene llenar el lote: 16384.
+    1/T del presupuesto, y con ``n_passes × max_length`` calcularían lotes de un solo texto largo,
+    que en CPU desaprovechan el producto de matrices; con el dropout de la atención activo, en cambio,
+    los lotes grandes son más lentos. En CPU, en general, lotes mayores son *más lentos*: el relleno
+    y la máscara de atención cuestan más de lo que ahorra el lote, y el tensor de atención deja de
+    caber en la caché; además, generar las máscaras de dropout (``bernoulli_``) es una parte grande
+    del tiempo en ambos casos. Las cifras medidas están en el README
+    («Velocidad y ``MAX_LENGTH``»), y ``make bench`` las repite. En GPU (y en modo ``"head"``, que ejecuta el codificador en modo
+    evaluación) conviene llenar el lote: 16384.
 
     Parámetros
     ----------
@@ -510,6 +510,7 @@ def mc_dropout_predict(
     model: nn.Module,
     tokenizer,
     texts: Sequence[str],
+    *,
     n_passes: int = 5,
     max_length: int = 256,
     threshold: float | None = None,
@@ -614,7 +615,8 @@ def mc_dropout_predict(
 
     device = next(model.parameters()).device
     if max_batch_tokens is None:
-        max_batch_tokens = default_batch_tokens(device, mode, n_passes, max_length, attention_dropout=has_attention_dropout(model))
+        max_batch_tokens = default_batch_tokens(device, mode=mode, n_passes=n_passes, max_length=max_length,
+                                                attention_dropout=has_attention_dropout(model))
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
     probs = None
     sampler = {"full": _full_passes, "head": _head_passes, "top": functools.partial(_top_passes, top_layers=top_layers)}[mode]

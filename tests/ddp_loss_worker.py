@@ -28,7 +28,7 @@ def tiny_splits(tokenizer):
         "train": datasets.Dataset.from_dict({"text": TEXTS, "label": LABELS}),
         "validation": datasets.Dataset.from_dict({"text": TEXTS[:4], "label": LABELS[:4]}),
     })
-    return training.tokenize_splits(splits, tokenizer, 16).remove_columns("text")
+    return training.tokenize_splits(splits, tokenizer, max_length=16).remove_columns("text")
 
 
 def one_step(batch_size: int, grad_accum: int, output_dir: str, tokenizer) -> dict:
@@ -40,7 +40,7 @@ def one_step(batch_size: int, grad_accum: int, output_dir: str, tokenizer) -> di
         n_per_class=4, epochs=1, batch_size=batch_size, grad_accum=grad_accum, learning_rate=1e-5, warmup=0.0,
         max_length=16, mc_passes=2, threshold=0.6, test_size=0.25, seed=0,
     )
-    args = training.training_arguments(output_dir, p, "cpu", runtime.Precision(False, False))
+    args = training.training_arguments(output_dir, p, device="cpu", precision=runtime.Precision(False, False))
     trainer = training.make_trainer(make_tiny_bert(hidden_dropout=0.0, attention_dropout=0.0), tokenizer, tiny_splits(tokenizer), args)
     trainer.train()
     logged = [entry for entry in trainer.state.log_history if "loss" in entry]

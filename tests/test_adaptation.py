@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import adaptation
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError, adaptation
 from tests.conftest import make_tiny_bert
 
 TEXTS = ["una película excelente", "aburrida y larga", "me gustó mucho el final", "no la recomiendo"]

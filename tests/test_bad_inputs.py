@@ -2,12 +2,23 @@
 parámetro (o la columna), el valor recibido y cómo arreglarlo."""
 
 import datasets
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from course_utils import data, metrics, models, outputs, params, runtime, uncertainty
-from course_utils._checks import CourseParameterError
+from course_utils import (
+    CourseParameterError,
+    calibration,
+    data,
+    evaluation,
+    metrics,
+    models,
+    outputs,
+    params,
+    runtime,
+    uncertainty,
+)
 
 from .conftest import make_tiny_bert
 
@@ -149,3 +160,72 @@ def test_labels_as_names_are_accepted_not_an_error():
     ds = data.prepare_labelled(datasets.Dataset.from_dict({"text": ["a", "b"], "label": ["positivo", "negativo"]}), label_names=["negativo", "positivo"])
     assert ds["label"] == [1, 0]
     assert pd.Series(ds["label"]).tolist() == [1, 0]
+
+
+# --- Etiquetas, probabilidades y logits: el mismo validador en métricas, intervalos, calibración y gráficos --------
+# Cada fila es una entrada inválida; cada columna, una función pública. Ninguna devuelve un número: todas dan un
+# CourseParameterError que nombra el argumento culpable, lo recibido y la solución.
+
+GOOD_PROBS = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]
+BAD_DATA = {  # entrada: (etiquetas, probabilidades, argumento culpable: "verdad" o "predicción")
+    "NaN en las probabilidades": ([0, 1, 1], [[float("nan"), 0.5], [0.2, 0.8], [0.6, 0.4]], "predicción"),
+    "probabilidades negativas que suman 1": ([0, 1, 1], [[-0.2, 1.2], [0.2, 0.8], [0.6, 0.4]], "predicción"),
+    "etiqueta 2 con dos columnas": ([0, 2, 1], GOOD_PROBS, "verdad"),
+    "etiquetas de texto": (["neg", "pos", "pos"], GOOD_PROBS, "verdad"),
+    "probabilidades 1-D": ([0, 1, 1], [0.2, 0.9, 0.6], "predicción"),
+    "sin filas": ([], np.empty((0, 2)), "verdad"),
+}
+DATA_FUNCTIONS = {  # función: (llamada, nombre de la verdad, nombre de la predicción)
+    "metrics.classification_metrics": (metrics.classification_metrics, "labels", "predictions"),
+    "calibration.expected_calibration_error": (calibration.expected_calibration_error, "labels", "probs"),
+    "evaluation.metric_interval(accuracy)": (lambda y, p: evaluation.metric_interval(y, p, metric="accuracy"), "y_true", "probs"),
+}
+
+
+@pytest.mark.parametrize("function", DATA_FUNCTIONS, ids=list(DATA_FUNCTIONS))
+@pytest.mark.parametrize("case", BAD_DATA, ids=list(BAD_DATA))
+def test_bad_labels_and_probabilities(case, function):
+    labels, probs, culprit = BAD_DATA[case]
+    call, truth_name, prediction_name = DATA_FUNCTIONS[function]
+    with pytest.raises(CourseParameterError) as info:
+        call(labels, probs)
+    message = str(info.value)
+    name = truth_name if culprit == "verdad" else prediction_name
+    assert message.startswith(f"{name}="), f"el mensaje debe nombrar {name}: {message}"
+    assert "no es válido" in message and "Solución:" in message
+
+
+def test_bad_data_table_is_complete():
+    assert len(BAD_DATA) * len(DATA_FUNCTIONS) == 18
+
+
+def test_the_messages_say_what_arrived():
+    with pytest.raises(CourseParameterError, match=r"^labels=\['neg', 'pos', 'pos'\] .*Solución: codifica las clases"):
+        metrics.classification_metrics(["neg", "pos", "pos"], [0, 1, 1])
+    with pytest.raises(CourseParameterError, match=r"^y_true=\[0, 2, 1\] .*etiqueta 2 y solo 2 columnas"):
+        evaluation.metric_interval([0, 2, 1], GOOD_PROBS)
+    with pytest.raises(CourseParameterError, match=r"^probs=\[nan, 0\.5\] .*fila 0"):
+        calibration.expected_calibration_error([0, 1, 1], [[float("nan"), 0.5], [0.2, 0.8], [0.6, 0.4]])
+    with pytest.raises(CourseParameterError, match=r"^predictions=\[0\.2, 0\.9, 0\.6\] .*no es un índice de clase entero"):
+        metrics.classification_metrics([0, 1, 1], [0.2, 0.9, 0.6])
+
+
+def test_valid_inputs_still_give_numbers():
+    # Contraste: etiquetas como decimales enteros, etiquetas predichas 1-D y logits negativos son válidos.
+    assert metrics.classification_metrics([0.0, 1.0, 1.0], [0, 1, 1])["accuracy"] == 1.0
+    assert metrics.classification_metrics(np.array([0, 1, 1]), np.array([[2.0, -3.0], [-1.0, 4.0], [0.5, 0.7]]))["accuracy"] == 1.0
+    assert evaluation.metric_interval([0, 1, 1], [0, 1, 0]).estimate == pytest.approx(2 / 3)
+    assert calibration.expected_calibration_error([0, 1, 1], GOOD_PROBS).n_bins == 10
+
+
+def test_plots_use_the_same_validator():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils import plots
+
+    with pytest.raises(CourseParameterError, match=r"^predictions=\[nan, 0\.5\] .*Solución:"):
+        plots.plot_confusion_matrix([0, 1, 1], [[float("nan"), 0.5], [0.2, 0.8], [0.6, 0.4]], ["neg", "pos"])
+    with pytest.raises(CourseParameterError, match=r"^labels=.*Solución:"):
+        plots.plot_confusion_matrix(["neg", "pos", "pos"], [0, 1, 1], ["neg", "pos"])

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import data
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError, data
 from course_utils.models import HubUnavailableError
 
 from .conftest import IMDB_DIR, requires_imdb
@@ -170,7 +169,7 @@ def test_stratified_split_errors():
 
 def test_class_distribution_report(capsys):
     ds = sorted_dataset(3, 1, names=["negativo", "positivo"])
-    rows = data.print_class_distribution(ds, "Prueba")
+    rows = data.print_class_distribution(ds, title="Prueba")
     assert rows == [
         {"label": 0, "nombre": "negativo", "n": 3, "porcentaje": 75.0},
         {"label": 1, "nombre": "positivo", "n": 1, "porcentaje": 25.0},

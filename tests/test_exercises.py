@@ -75,30 +75,30 @@ MATRIX = [[40, 3, 7], [10, 22, 18], [2, 2, 46]]
 
 
 def test_check_confusion(capsys):
-    assert exercises.check_confusion(MATRIX, NAMES, None, None, None) is False
-    assert exercises.check_confusion(MATRIX, NAMES, "positivo", "positivo", ("neutro", "positivo")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall=None, worst_precision=None, main_confusion=None) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="positivo", worst_precision="positivo", main_confusion=("neutro", "positivo")) is False
     assert "se calcula por filas" in capsys.readouterr().out
-    assert exercises.check_confusion(MATRIX, NAMES, "neutro", "neutro", ("neutro", "positivo")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="neutro", main_confusion=("neutro", "positivo")) is False
     assert "se calcula por columnas" in capsys.readouterr().out
-    assert exercises.check_confusion(MATRIX, NAMES, "neutro", "positivo", ("positivo", "neutro")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="positivo", main_confusion=("positivo", "neutro")) is False
     assert "el orden es (real, predicha)" in capsys.readouterr().out
-    assert exercises.check_confusion(MATRIX, NAMES, "neutral", "positivo", ("neutro", "positivo")) is False
-    assert exercises.check_confusion(MATRIX, NAMES, "neutro", "positivo", ("neutro", "positivo")) is True
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutral", worst_precision="positivo", main_confusion=("neutro", "positivo")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="positivo", main_confusion=("neutro", "positivo")) is True
 
 
 # --- Ejercicio 3: MAX_LENGTH ---------------------------------------------------------------------------------
 
 
-def test_check_max_length(capsys):
+def test_check_max_length_choice(capsys):
     lengths = np.r_[np.full(96, 20), np.full(4, 50)]  # 96 % caben en 32, todas en 64
-    assert exercises.check_max_length(lengths, None) is False
-    assert exercises.check_max_length(lengths, 100) is False
+    assert exercises.check_max_length_choice(lengths, None) is False
+    assert exercises.check_max_length_choice(lengths, 100) is False
     assert "no es uno de los candidatos" in capsys.readouterr().out
-    assert exercises.check_max_length(lengths, 16) is False
+    assert exercises.check_max_length_choice(lengths, 16) is False
     assert "se recortaría el 100 %" in capsys.readouterr().out
-    assert exercises.check_max_length(lengths, 64) is False
+    assert exercises.check_max_length_choice(lengths, 64) is False
     assert "un candidato menor" in capsys.readouterr().out
-    assert exercises.check_max_length(lengths, 32) is True
+    assert exercises.check_max_length_choice(lengths, 32) is True
 
 
 # --- Ejercicios 4 a 7 ----------------------------------------------------------------------------------------
@@ -159,40 +159,56 @@ OK = np.array([0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 0])
 
 
 def test_check_ece(capsys):
-    reference = calibration.ece_from_confidence(CONF, OK, 5)
-    assert exercises.check_ece(CONF, OK, None) is False
-    assert exercises.check_ece(CONF, OK, "0.1") is False
-    index = calibration.bin_index(CONF, 5)
+    reference = calibration.ece_from_confidence(OK, CONF, n_bins=5)
+    assert exercises.check_ece(OK, CONF, None) is False
+    assert exercises.check_ece(OK, CONF, "0.1") is False
+    index = calibration.bin_index(CONF, n_bins=5)
     unweighted = np.mean([abs(OK[index == b].mean() - CONF[index == b].mean()) for b in np.unique(index)])
-    assert exercises.check_ece(CONF, OK, unweighted) is False
+    assert exercises.check_ece(OK, CONF, unweighted) is False
     assert "pondera cada uno" in capsys.readouterr().out
-    assert exercises.check_ece(CONF, OK, abs(OK.mean() - CONF.mean())) is False
+    assert exercises.check_ece(OK, CONF, abs(OK.mean() - CONF.mean())) is False
     assert "diferencia global" in capsys.readouterr().out
-    assert exercises.check_ece(CONF, OK, 1.7) is False
-    assert exercises.check_ece(CONF, OK, reference) is True
+    assert exercises.check_ece(OK, CONF, 1.7) is False
+    assert exercises.check_ece(OK, CONF, reference) is True
     assert f"ECE = {reference:.3f}" in capsys.readouterr().out
 
 
 # --- Ejercicio 9: el umbral ----------------------------------------------------------------------------------
 
 
+def _coverage_risk(correct, confidence, threshold):
+    # Cobertura y riesgo de un umbral, calculados aquí a mano (lo que debe responder el estudiante).
+    answered = confidence >= threshold
+    return float(answered.mean()), (float((~correct[answered]).mean()) if answered.any() else 0.0)
+
+
+def _best_threshold(correct, confidence, target_risk):
+    # El umbral más bajo que cumple el riesgo en la curva riesgo–cobertura pública.
+    curve = calibration.risk_coverage_curve(correct, confidence)
+    return float(curve["threshold"][np.flatnonzero(curve["risk"] <= target_risk)[-1]])
+
+
 def test_check_threshold(capsys):
     vc, vk = exercises.simulated_predictions(400, seed=1)
     tc, tk = exercises.simulated_predictions(400, seed=101)
     target = 0.10
-    best = exercises._best_threshold(vc, vk, target)
-    cov, risk = exercises._coverage_risk(tc, tk, best)
-    args = (vc, vk, tc, tk)
-    assert exercises.check_threshold(*args, None, None, None, target_risk=target) is False
+    best = _best_threshold(vk, vc, target)
+    cov, risk = _coverage_risk(tk, tc, best)
+    args = (vk, vc, tk, tc)
+
+    def answer(threshold, coverage, risk_):
+        return {"threshold": threshold, "test_coverage": coverage, "test_risk": risk_, "target_risk": target}
+
+    assert exercises.check_threshold(*args, **answer(None, None, None)) is False
     # Elegido en prueba: cumple en prueba, no en validación (aquí validación y prueba intercambian papeles).
-    assert exercises._coverage_risk(tc, tk, best)[1] > target
-    assert exercises.check_threshold(tc, tk, vc, vk, best, *exercises._coverage_risk(vc, vk, best), target_risk=target) is False
+    assert _coverage_risk(tk, tc, best)[1] > target
+    assert exercises.check_threshold(tk, tc, vk, vc, **answer(best, *_coverage_risk(vk, vc, best))) is False
     assert "se elige en validación" in capsys.readouterr().out
-    assert exercises.check_threshold(*args, 0.95, *exercises._coverage_risk(tc, tk, 0.95), target_risk=target) is False
+    assert exercises.check_threshold(*args, **answer(0.95, *_coverage_risk(tk, tc, 0.95))) is False
     assert "se puede responder más" in capsys.readouterr().out
-    assert exercises.check_threshold(*args, best, cov + 0.05, risk, target_risk=target) is False
+    assert exercises.check_threshold(*args, **answer(best, cov + 0.05, risk)) is False
     assert "no cuadran" in capsys.readouterr().out
-    assert exercises.check_threshold(*args, best, cov, risk, target_risk=target) is True
+    assert exercises.check_threshold(*args, **answer(best, cov, risk)) is True
     # Las cifras de prueba llevan su intervalo de Wilson: cobertura sobre 400, riesgo sobre las respondidas.
     answered = tc >= best
     expected_cov = evaluation.wilson_interval(int(answered.sum()), 400)
@@ -215,7 +231,7 @@ def test_check_threshold_verdict_on_test_follows_the_interval(capsys, n_wrong, v
     conf = np.full(100, 0.9)
     val_ok = np.arange(100) >= 5
     test_ok = np.arange(100) >= n_wrong
-    assert exercises.check_threshold(conf, val_ok, conf, test_ok, 0.9, 1.0, n_wrong / 100, target_risk=0.10) is True
+    assert exercises.check_threshold(val_ok, conf, test_ok, conf, threshold=0.9, test_coverage=1.0, test_risk=n_wrong / 100, target_risk=0.10) is True
     assert verdict in capsys.readouterr().out
 
 
@@ -241,9 +257,9 @@ def test_check_training(capsys):
     assert exercises.check_training(y, logits, m, flags, n_test=90, num_labels=3) is True
     out = capsys.readouterr().out
     # Cada cifra con su intervalo; el F1 es el macro de estas predicciones, el mismo que m["f1"].
-    assert f"exactitud {evaluation.metric_interval('accuracy', y, logits)} y F1 macro" in out
-    assert evaluation.metric_interval("f1", y, logits).estimate == pytest.approx(m["f1"])
-    assert f"F1 macro {evaluation.metric_interval('f1', y, logits)}" in out
+    assert f"exactitud {evaluation.metric_interval(y, logits, metric='accuracy')} y F1 macro" in out
+    assert evaluation.metric_interval(y, logits, metric="f1").estimate == pytest.approx(m["f1"])
+    assert f"F1 macro {evaluation.metric_interval(y, logits, metric='f1')}" in out
 
 
 @pytest.mark.parametrize("number", range(1, exercises.TOTAL + 1))

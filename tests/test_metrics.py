@@ -5,8 +5,7 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 from transformers import EvalPrediction
 
-from course_utils import metrics
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError, metrics
 
 
 def logits_for(preds, num_labels):
@@ -92,3 +91,25 @@ def test_a_list_of_probability_rows_is_data_not_a_tuple_of_outputs():
     # Antes, cualquier lista se tomaba por (logits, extras): [[0, 1], [1, 0]] daba exactitud 0.0 en vez de 1.0.
     assert metrics.classification_metrics([1, 0], [[0, 1], [1, 0]])["accuracy"] == 1.0
     assert metrics.classification_metrics([1, 0], ([[0, 1], [1, 0]], "estados ocultos"))["accuracy"] == 1.0
+
+
+F1_CASES = {
+    "2 clases": ([0, 1, 1, 0, 1, 0, 1, 1], [0, 1, 0, 0, 1, 1, 1, 1]),
+    "3 clases": ([0, 1, 2, 2, 1, 0, 2, 2], [0, 2, 2, 2, 1, 1, 0, 2]),
+    "2 clases {1, 2}": ([1, 2, 1, 2, 2, 1, 2, 2], [1, 2, 2, 2, 2, 1, 1, 2]),
+}
+
+
+@pytest.mark.parametrize("labels, preds", F1_CASES.values(), ids=F1_CASES.keys())
+def test_f1_is_the_same_number_in_metrics_and_evaluation(labels, preds):
+    # Una sola regla (metrics.f1_average): binaria con las clases 0 y 1; macro con más, o con clases como {1, 2}.
+    from course_utils import evaluation
+
+    num_labels = max(max(labels), max(preds)) + 1
+    for predictions in (preds, logits_for(preds, num_labels)):  # etiquetas predichas 1-D y logits 2-D
+        expected = metrics.classification_metrics(labels, predictions)["f1"]
+        assert evaluation.metric_interval(labels, predictions, metric="f1", n_resamples=200).estimate == pytest.approx(expected)
+    average, classes = metrics.f1_average(np.asarray(labels), np.asarray(preds))
+    assert average == ("binary" if set(labels) <= {0, 1} else "macro")
+    reference = f1_score(labels, preds, average=average, labels=None if average == "binary" else classes)
+    assert metrics.classification_metrics(labels, preds)["f1"] == pytest.approx(reference)

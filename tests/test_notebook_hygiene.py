@@ -115,7 +115,94 @@ def test_trainer_never_evaluates_on_the_test_part(nb):
             assert "validation" in ast.unparse(eval_dataset) and "test" not in ast.unparse(eval_dataset), (
                 f"{path.name}: Trainer(eval_dataset={ast.unparse(eval_dataset)}) debe ser la validación"
             )
-    assert "make_trainer" not in code or "validation" in code
+    problems = make_trainer_problems(code)
+    assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+def _mentions_test(node: ast.AST) -> bool:
+    """¿Nombra la prueba? Un texto o un identificador con «test» (``"test"``, ``test_pool``, ``tok.test``)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and "test" in sub.value:
+            return True
+        if isinstance(sub, ast.Name) and "test" in sub.id or isinstance(sub, ast.Attribute) and "test" in sub.attr:
+            return True
+    return False
+
+
+def _validation_from_test(node: ast.AST) -> bool:
+    """¿Construye una partición «validation» con algo de la prueba (``{"validation": t["test"]}``, ``validation=...test...``)?"""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Dict):
+            if any(isinstance(k, ast.Constant) and k.value == "validation" and _mentions_test(v) for k, v in zip(sub.keys, sub.values, strict=True)):
+                return True
+        if isinstance(sub, ast.Call) and any(k.arg == "validation" and _mentions_test(k.value) for k in sub.keywords):
+            return True
+    return False
+
+
+def make_trainer_problems(code: str) -> list[str]:
+    """Por qué las llamadas ``make_trainer(model, tok, X, args)`` de ``code`` podrían evaluar en la prueba.
+
+    Cada ``X`` debe ser una variable (no ``tok["test"]`` ni un diccionario escrito en la llamada) que el código asigna,
+    y nunca se le asigna una partición ``"validation"`` hecha con la prueba (``X["validation"] = ...test...``,
+    ``X = DatasetDict(validation=...test...)``) ni se le asigna la partición de prueba (``X = t["test"]``).
+    """
+    tree = ast.parse(code)
+    problems = []
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
+             (isinstance(n.func, ast.Name) and n.func.id == "make_trainer" or isinstance(n.func, ast.Attribute) and n.func.attr == "make_trainer")]
+    assignments: dict[str, list[ast.AST]] = {}
+    subscript_writes: dict[str, list[tuple[ast.AST, ast.AST]]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                for t in ast.walk(target):
+                    if isinstance(t, ast.Name):
+                        assignments.setdefault(t.id, []).append(node.value)
+                    elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                        subscript_writes.setdefault(t.value.id, []).append((t.slice, node.value))
+    for call in calls:
+        where = f"l. {call.lineno}: {ast.unparse(call)[:80]}"
+        tokenized = call.args[2] if len(call.args) >= 3 else next((k.value for k in call.keywords if k.arg == "tokenized"), None)
+        if tokenized is None:
+            problems.append(f"{where}: falta el tercer argumento (las particiones tokenizadas)")
+            continue
+        if not isinstance(tokenized, ast.Name):
+            problems.append(f"{where}: el tercer argumento, {ast.unparse(tokenized)}, debe ser la variable con las particiones tokenizadas")
+            continue
+        name = tokenized.id
+        if name not in assignments:
+            problems.append(f"{where}: {name} no se asigna en el cuaderno")
+        for value in assignments.get(name, []):
+            if _validation_from_test(value) or isinstance(value, ast.Subscript) and _mentions_test(value.slice):
+                problems.append(f"{where}: {name} = {ast.unparse(value)[:60]} usa la prueba como validación")
+        for key, value in subscript_writes.get(name, []):
+            if _mentions_test(value) and not _mentions_test(key):  # la prueba, en "train" o "validation"
+                problems.append(f"{where}: {name}[{ast.unparse(key)}] = {ast.unparse(value)[:60]} mete la prueba en lo que ve Trainer")
+    return problems
+
+
+TRAINER_SNIPPETS = {
+    "bien": ("tokenized = training.tokenize_splits(splits.remove_columns('id'), tok, max_length=8)\n"
+             "trainer = training.make_trainer(model, tok, tokenized, args)", False),
+    "prueba en la llamada": ("tokenized = training.tokenize_splits(splits, tok, max_length=8)\n"
+                             "trainer = training.make_trainer(model, tok, tokenized['test'], args)", True),
+    "diccionario en la llamada": ("trainer = make_trainer(model, tok, {'train': t['train'], 'validation': t['test']}, args)", True),
+    "validación sustituida": ("tokenized = training.tokenize_splits(splits, tok, max_length=8)\n"
+                              "tokenized['validation'] = tokenized['test']\n"
+                              "trainer = training.make_trainer(model, tok, tokenized, args)", True),
+    "DatasetDict con la prueba": ("tokenized = DatasetDict(train=t['train'], validation=t['test'])\n"
+                                  "trainer = training.make_trainer(model, tok, tokenized, args)", True),
+    "diccionario con la prueba": ("tokenized = {'train': t['train'], 'validation': test_part}\n"
+                                  "trainer = training.make_trainer(model, tok, tokenized=tokenized, args=args)", True),
+    "variable sin asignar": ("trainer = training.make_trainer(model, tok, tokenized, args)", True),
+}
+
+
+@pytest.mark.parametrize("snippet, bad", TRAINER_SNIPPETS.values(), ids=TRAINER_SNIPPETS.keys())
+def test_make_trainer_checker_catches_the_test_part(snippet, bad):
+    # La comprobación de arriba puede fallar: con cada forma de colar la prueba en Trainer, da un problema.
+    assert bool(make_trainer_problems(snippet)) is bad, make_trainer_problems(snippet)
 
 
 def _markdown(nb) -> list[str]:

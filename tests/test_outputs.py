@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError
 from course_utils.outputs import prepare_output_dir, write_metrics
 
 

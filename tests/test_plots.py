@@ -7,8 +7,10 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils import plots  # noqa: E402
-from course_utils._checks import CourseParameterError  # noqa: E402
+from course_utils import (
+    CourseParameterError,  # noqa: E402
+    plots,  # noqa: E402
+)
 from course_utils.uncertainty import MCDropoutResult, uncertainty_measures  # noqa: E402
 
 HISTORY = [
@@ -59,14 +61,14 @@ def test_plot_reliability_and_risk_coverage():
     from course_utils import calibration
 
     probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6], [0.3, 0.7]])
-    a = calibration.expected_calibration_error(probs, [0, 1, 1, 0], n_bins=5)
-    b = calibration.expected_calibration_error(probs, [0, 0, 1, 1], n_bins=5)
+    a = calibration.expected_calibration_error([0, 1, 1, 0], probs, n_bins=5)
+    b = calibration.expected_calibration_error([0, 0, 1, 1], probs, n_bins=5)
     fig = plots.plot_reliability({"una pasada": a, "MC dropout": b})
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["calibración perfecta", f"una pasada (ECE {a.ece:.3f})", f"MC dropout (ECE {b.ece:.3f})"]
     assert sum(p.get_height() for p in fig.axes[1].patches) == 8
     with pytest.raises(CourseParameterError, match=r"reports=\{\} .*está vacío"):
         plots.plot_reliability({})
-    curve = calibration.risk_coverage_curve([0.9, 0.6], [True, False])
+    curve = calibration.risk_coverage_curve([True, False], [0.9, 0.6])
     fig = plots.plot_risk_coverage({"MC": curve})
     assert fig.axes[0].lines[0].get_ydata().tolist() == [0.0, 0.5]

@@ -4,8 +4,7 @@ import datasets
 import numpy as np
 import pytest
 
-from course_utils import baseline, data, evaluation, tokenization, training
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError, baseline, data, evaluation, tokenization, training
 
 from .conftest import IMDB_DIR, requires_imdb
 
@@ -92,10 +91,10 @@ def test_trainer_never_evaluates_on_the_test_part(tokenizer, tmp_path):
     from .conftest import make_tiny_bert
 
     ev = data.evaluation_splits(labelled(12), None, n_per_class=12, validation_size=4, n_test=None, seed=0)
-    tokenized = training.tokenize_splits(ev.splits, tokenizer, 16)
+    tokenized = training.tokenize_splits(ev.splits, tokenizer, max_length=16)
     p = params.validate_training_params(n_per_class=12, epochs=1, batch_size=4, grad_accum=1, learning_rate=1e-5, warmup=0.0,
                                         max_length=16, mc_passes=2, threshold=0.6, test_size=0.2, seed=0)
-    args = training.training_arguments(tmp_path, p, "cpu", runtime.Precision(False, False))
+    args = training.training_arguments(tmp_path, p, device="cpu", precision=runtime.Precision(False, False))
     trainer = training.make_trainer(make_tiny_bert(), tokenizer, tokenized, args)
     assert trainer.eval_dataset["id"] == ev.splits["validation"]["id"]
     without_validation = datasets.DatasetDict({"train": tokenized["train"], "test": tokenized["test"]})

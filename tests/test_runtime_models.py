@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import models, runtime
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError, models, runtime
 
 
 @pytest.mark.parametrize(
@@ -320,8 +319,7 @@ def test_roberta_positions_leave_room_for_the_padding_offset():
     # RoBERTa declara 514 posiciones y admite 512: MAX_LENGTH=514 debe fallar en la validación, no dentro del modelo.
     from transformers import BertConfig, RobertaConfig
 
-    from course_utils import models, params
-    from course_utils._checks import CourseParameterError
+    from course_utils import CourseParameterError, models, params
 
     assert models.usable_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)) == 512
     assert models.usable_positions(BertConfig(max_position_embeddings=512)) == 512

@@ -8,8 +8,7 @@ import torch
 from scipy.stats import entropy
 from torch import nn
 
-from course_utils import uncertainty
-from course_utils._checks import CourseParameterError
+from course_utils import CourseParameterError, uncertainty
 
 from .conftest import make_tiny_bert
 
@@ -215,24 +214,30 @@ def test_token_budget_gives_same_result_as_one_big_batch(tokenizer):
     np.testing.assert_allclose(small.mean_probs, big.mean_probs, atol=1e-5)
 
 
-def test_chunks_respect_token_budget():
-    lengths = np.array([50, 10, 30, 10, 40])
-    chunks = list(uncertainty._chunks(lengths, n_passes=2, batch_size=8, max_batch_tokens=200))
+def test_chunks_respect_token_budget(tokenizer):
+    # Textos de 50, 10, 30, 10 y 40 tokens (con [CLS] y [SEP]), por la función pública de los lotes.
+    texts = [" ".join(["film"] * (n - 2)) for n in (50, 10, 30, 10, 40)]
+    lengths = np.array([len(ids) for ids in tokenizer(texts)["input_ids"]])
+    assert lengths.tolist() == [50, 10, 30, 10, 40]
+    batches = list(uncertainty.length_sorted_batches(tokenizer, texts, max_length=64, device="cpu", n_passes=2, batch_size=8,
+                                                     max_batch_tokens=200))
+    chunks = [rows for rows, _ in batches]
     assert sorted(np.concatenate(chunks).tolist()) == [0, 1, 2, 3, 4]
-    for rows in chunks:
+    for rows, batch in batches:
         assert len(rows) == 1 or len(rows) * 2 * lengths[rows].max() <= 200
+        assert batch["input_ids"].shape == (2 * len(rows), lengths[rows].max())  # T copias, relleno hasta el más largo
 
 
 def test_default_budget_depends_on_device_and_mode():
-    assert uncertainty.default_batch_tokens("cpu", "full", 5, 256) == 5 * 256
-    assert uncertainty.default_batch_tokens(torch.device("cpu"), "head", 5, 256) == uncertainty.DEFAULT_BATCH_TOKENS
-    assert uncertainty.default_batch_tokens("cuda", "full", 5, 256) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens("cpu", mode="full", n_passes=5, max_length=256) == 5 * 256
+    assert uncertainty.default_batch_tokens(torch.device("cpu"), mode="head", n_passes=5, max_length=256) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens("cuda", mode="full", n_passes=5, max_length=256) == uncertainty.DEFAULT_BATCH_TOKENS
     # Modo «top» en CPU: con dropout en la atención, como el completo; sin él, más tokens para las capas bajas.
-    assert uncertainty.default_batch_tokens("cpu", "top", 5, 512) == 5 * 512
-    assert uncertainty.default_batch_tokens("cpu", "top", 5, 512, attention_dropout=False) == uncertainty.CPU_TOP_BATCH_TOKENS == 8192
-    assert uncertainty.default_batch_tokens("cpu", "top", 20, 512, attention_dropout=False) == 20 * 512  # nunca menos que un texto largo
-    assert uncertainty.default_batch_tokens("cpu", "full", 5, 512, attention_dropout=False) == 5 * 512
-    assert uncertainty.default_batch_tokens("cuda", "top", 5, 512, attention_dropout=False) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=512) == 5 * 512
+    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=512, attention_dropout=False) == uncertainty.CPU_TOP_BATCH_TOKENS == 8192
+    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=20, max_length=512, attention_dropout=False) == 20 * 512  # nunca menos que un texto largo
+    assert uncertainty.default_batch_tokens("cpu", mode="full", n_passes=5, max_length=512, attention_dropout=False) == 5 * 512
+    assert uncertainty.default_batch_tokens("cuda", mode="top", n_passes=5, max_length=512, attention_dropout=False) == uncertainty.DEFAULT_BATCH_TOKENS
 
 
 def test_attention_dropout_is_read_from_the_config(tokenizer):
@@ -404,7 +409,7 @@ def test_bf16_autocast_gives_close_probabilities(tiny_bert, tokenizer):
 
 
 def test_label_names_of_the_wrong_length_raise(tokenizer):
-    from course_utils._checks import CourseParameterError
+    from course_utils import CourseParameterError
 
     from .conftest import make_tiny_bert
 
@@ -509,4 +514,4 @@ def test_top_mode_errors(tiny_bert, tokenizer, top_layers, pattern):
 def test_top_mode_needs_a_bert_like_encoder(tokenizer):
     with pytest.raises(CourseParameterError, match=r"mode='top' .*Sequential no tiene `embeddings` y una lista `encoder.layer`"):
         predict(nn.Sequential(nn.Linear(2, 2)), tokenizer, mode="top")
-    assert uncertainty.default_batch_tokens("cpu", "top", 5, 256) == 5 * 256
+    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=256) == 5 * 256

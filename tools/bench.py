@@ -409,12 +409,12 @@ def profile_case(case: dict[str, Any]) -> dict[str, Any]:
     loaded = models.load_model_and_tokenizer(case.get("model", MODEL), num_labels=2, attention_dropout=case.get("attention_dropout"))
     tok, length = loaded.tokenizer, case["max_length"]
     splits = datasets.DatasetDict({part: datasets.Dataset.from_dict({"text": sample["texts"], "label": sample["labels"]}) for part in ("train", "validation")})
-    tokenized = training.tokenize_splits(splits, tok, length, case["truncation"]).remove_columns("text")
+    tokenized = training.tokenize_splits(splits, tok, max_length=length, truncation=case["truncation"]).remove_columns("text")
     params = validate_training_params(n_per_class=len(sample["texts"]) // 2, epochs=1, batch_size=batch, grad_accum=case["grad_accum"],
                                       learning_rate=case["learning_rate"], warmup=0.1, max_length=length, mc_passes=1, threshold=0.6,
                                       test_size=0.2, seed=0)
     precision = Precision(bf16=case["bf16"], fp16=case["fp16"])
-    args = dataclasses.replace(training.training_arguments(case["tmp"] + "/perfil", params, case["device"], precision),
+    args = dataclasses.replace(training.training_arguments(case["tmp"] + "/perfil", params, device=case["device"], precision=precision),
                                max_steps=warmup + steps, eval_strategy="no", save_strategy="no", logging_strategy="no", load_best_model_at_end=False)
     profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
                                       schedule=torch.profiler.schedule(wait=0, warmup=warmup, active=steps, repeat=1))
@@ -479,7 +479,7 @@ def recipe_case(case: dict[str, Any]) -> dict[str, Any]:
         return _frozen_case(parts, loaded, length, truncation)
     model = _adapted_model(loaded.model, case)
     train_only = parts.remove_columns("id")
-    tokenized = training.tokenize_splits(train_only, loaded.tokenizer, length, truncation).remove_columns("text")
+    tokenized = training.tokenize_splits(train_only, loaded.tokenizer, max_length=length, truncation=truncation).remove_columns("text")
     truncated = float(np.mean([len(ids) >= length for ids in tokenized["train"]["input_ids"]]))
     args = TrainingArguments(
         output_dir=case["tmp"], num_train_epochs=case["epochs"], per_device_train_batch_size=case["batch"],
@@ -579,12 +579,12 @@ def tta_case(case: dict[str, Any]) -> dict[str, Any]:
     if case["pad_to_max"]:  # como el original: cada reseña rellenada hasta max_length
         tokenized = parts.splits.map(lambda b: tok(b["text"], truncation=True, max_length=length, padding="max_length"), batched=True)
     else:
-        tokenized = training.tokenize_splits(parts.splits, tok, length, case["truncation"])
+        tokenized = training.tokenize_splits(parts.splits, tok, max_length=length, truncation=case["truncation"])
     tokenized = tokenized.remove_columns(["text", "id"])
     params = validate_training_params(n_per_class=case["n_per_class"], epochs=case["epochs"], batch_size=case["batch"],
                                       grad_accum=case["grad_accum"], learning_rate=case["learning_rate"], warmup=0.1, max_length=length,
                                       mc_passes=1, threshold=0.6, test_size=0.2, seed=42)
-    args = training.training_arguments(case["tmp"] + f"/tta-{case['name']}", params, case["device"], Precision(bf16=case["bf16"], fp16=case["fp16"]))
+    args = training.training_arguments(case["tmp"] + f"/tta-{case['name']}", params, device=case["device"], precision=Precision(bf16=case["bf16"], fp16=case["fp16"]))
     if not case["group"]:
         args = dataclasses.replace(args, train_sampling_strategy="random")
     curve: list[dict[str, float]] = []
@@ -603,7 +603,7 @@ def tta_case(case: dict[str, Any]) -> dict[str, Any]:
     return {
         "labels": y.tolist(), "probs": probs.tolist(), "test_hash": parts.hashes["test"], "n_test": int(y.size),
         "n_train": len(parts.splits["train"]), "n_validation": len(parts.splits["validation"]),
-        "accuracy": evaluation.metric_interval("accuracy", y, probs).as_dict(),
+        "accuracy": evaluation.metric_interval(y, probs, metric="accuracy").as_dict(),
         "train_seconds": train_seconds, "total_seconds": total_seconds, "epochs": curve,
         "best_epoch": next((c["epoch"] for c in curve if c["validation_f1"] == max(d["validation_f1"] for d in curve)), None),
         "peak_rss_mb": peak_rss_mb(), "recipe": {k: case.get(k) for k in ORIGINAL_RECIPE},
@@ -617,12 +617,12 @@ def score_recipe(r: dict[str, Any], reference: dict[str, Any] | None = None) -> 
     from course_utils import evaluation
 
     y, probs = np.asarray(r["labels"]), np.asarray(r["probs"])
-    r["accuracy"] = evaluation.metric_interval("accuracy", y, probs).as_dict()
-    r["f1"] = evaluation.metric_interval("f1", y, probs).as_dict()
-    r["tfidf_accuracy"] = evaluation.metric_interval("accuracy", y, np.asarray(r["tfidf_probs"])).as_dict()
-    r["vs_tfidf"] = evaluation.paired_difference("accuracy", y, probs, np.asarray(r["tfidf_probs"])).as_dict()
+    r["accuracy"] = evaluation.metric_interval(y, probs, metric="accuracy").as_dict()
+    r["f1"] = evaluation.metric_interval(y, probs, metric="f1").as_dict()
+    r["tfidf_accuracy"] = evaluation.metric_interval(y, np.asarray(r["tfidf_probs"]), metric="accuracy").as_dict()
+    r["vs_tfidf"] = evaluation.paired_difference(y, probs, np.asarray(r["tfidf_probs"]), metric="accuracy").as_dict()
     if reference is not None:
-        r["vs_reference"] = evaluation.paired_difference("accuracy", y, probs, np.asarray(reference["probs"])).as_dict()
+        r["vs_reference"] = evaluation.paired_difference(y, probs, np.asarray(reference["probs"]), metric="accuracy").as_dict()
 
 
 def run_cases(kind: str, fn, cases: list[tuple[str, dict[str, Any]]], case_base: dict[str, Any], run) -> dict[str, dict[str, Any]]:
@@ -693,7 +693,7 @@ def speed_section(args, run, base: dict[str, Any], precision) -> dict[str, Any]:
     mc_base = {**base, "n_texts": args.mc_texts, "passes": args.mc_passes, "max_length": args.course_max_length, "precision": "fp32",
                "repeats": args.mc_repeats,
                "attention_dropout": args.course_attention_dropout}
-    budget = uncertainty.default_batch_tokens(base["device"], "full", args.mc_passes, args.course_max_length)
+    budget = uncertainty.default_batch_tokens(base["device"], mode="full", n_passes=args.mc_passes, max_length=args.course_max_length)
     mc_cases = [(LOOP, {"impl": "original"}), (f"course_utils: MC completo (fp32, {budget} tokens por llamada)", {"impl": "full"})]
     if budget != uncertainty.DEFAULT_BATCH_TOKENS:
         mc_cases.append((f"course_utils: MC completo (fp32, lotes grandes: {uncertainty.DEFAULT_BATCH_TOKENS} tokens)",
@@ -806,12 +806,12 @@ def truncation_section(args, run, base: dict[str, Any], precision) -> dict[str, 
     for part, r_head, r_both in (("validation", rows["head"], rows["head+tail"]), ("test", rows["head"]["test"], rows["head+tail"]["test"])):
         y = np.asarray(r_head["labels"])
         comparison[part] = {
-            "head": evaluation.metric_interval("accuracy", y, np.asarray(r_head["probs"])).as_dict(),
-            "head+tail": evaluation.metric_interval("accuracy", y, np.asarray(r_both["probs"])).as_dict(),
-            "tfidf": evaluation.metric_interval("accuracy", y, np.asarray(r_head["tfidf_probs"])).as_dict(),
-            "head+tail − head": evaluation.paired_difference("accuracy", y, np.asarray(r_both["probs"]), np.asarray(r_head["probs"])).as_dict(),
-            "head+tail − tfidf": evaluation.paired_difference("accuracy", y, np.asarray(r_both["probs"]), np.asarray(r_head["tfidf_probs"])).as_dict(),
-            "head − tfidf": evaluation.paired_difference("accuracy", y, np.asarray(r_head["probs"]), np.asarray(r_head["tfidf_probs"])).as_dict(),
+            "head": evaluation.metric_interval(y, np.asarray(r_head["probs"]), metric="accuracy").as_dict(),
+            "head+tail": evaluation.metric_interval(y, np.asarray(r_both["probs"]), metric="accuracy").as_dict(),
+            "tfidf": evaluation.metric_interval(y, np.asarray(r_head["tfidf_probs"]), metric="accuracy").as_dict(),
+            "head+tail − head": evaluation.paired_difference(y, np.asarray(r_both["probs"]), np.asarray(r_head["probs"]), metric="accuracy").as_dict(),
+            "head+tail − tfidf": evaluation.paired_difference(y, np.asarray(r_both["probs"]), np.asarray(r_head["tfidf_probs"]), metric="accuracy").as_dict(),
+            "head − tfidf": evaluation.paired_difference(y, np.asarray(r_head["probs"]), np.asarray(r_head["tfidf_probs"]), metric="accuracy").as_dict(),
             "n": int(y.size),
         }
     return {"comparison": comparison, "train_seconds": {k: r["train_seconds"] for k, r in rows.items()},
@@ -902,7 +902,7 @@ def time_to_accuracy_section(args, run, base: dict[str, Any], precision) -> dict
             raise SystemExit(f"La medida guardada de la original usó otras reseñas de prueba ({original['test_hash']} frente a "
                              f"{course['test_hash']}): vuelve a medirla con --original.")
         y = np.asarray(course["labels"])
-        result["difference"] = evaluation.paired_difference("accuracy", y, np.asarray(course["probs"]), np.asarray(original["probs"])).as_dict()
+        result["difference"] = evaluation.paired_difference(y, np.asarray(course["probs"]), np.asarray(original["probs"]), metric="accuracy").as_dict()
         result["speedup"] = original["total_seconds"] / course["total_seconds"]
         # Si la original se midió con la máquina compartida, su tiempo de pared sobra: el objetivo usa también el
         # mínimo que permite su tiempo de CPU (CPU / hilos), la cota prudente.

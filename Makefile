@@ -13,6 +13,7 @@ NOTEBOOKS ?=
 EPOCHS ?=
 DEVICE ?=
 N_PER_CLASS ?=
+VALIDATION_SIZE ?=
 MAX_LENGTH ?=
 ATTENTION_DROPOUT ?=
 MODEL ?=
@@ -37,6 +38,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(EPOCHS),-p EPOCHS=$(EPOCHS)) \
 	$(if $(DEVICE),-p DEVICE=$(DEVICE)) \
 	$(if $(N_PER_CLASS),-p N_PER_CLASS=$(N_PER_CLASS)) \
+	$(if $(VALIDATION_SIZE),-p VALIDATION_SIZE=$(VALIDATION_SIZE)) \
 	$(if $(MAX_LENGTH),-p MAX_LENGTH=$(MAX_LENGTH)) \
 	$(if $(ATTENTION_DROPOUT),-p ATTENTION_DROPOUT=$(ATTENTION_DROPOUT)) \
 	$(if $(MODEL),-p MODEL=$(MODEL)) \
@@ -52,6 +54,8 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo "Variables: PERFIL=auto|local|completo|smoke NOTEBOOKS= EPOCHS= DEVICE= N_PER_CLASS= MAX_LENGTH= MODEL= DATA="
+	@echo "           VALIDATION_SIZE= (validación: reseñas, p. ej. 200, o fracción de la muestra, p. ej. 0.2; con N_PER_CLASS= y sin"
+	@echo "           VALIDATION_SIZE=, el perfil local reserva la misma parte que con sus 1100 reseñas: 0.18)"
 	@echo "           ATTENTION_DROPOUT= (dropout de la atención al entrenar; el perfil local usa 0.0, None: el del modelo)"
 	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
 	@echo "           BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,adaptation,time_to_accuracy (make bench; por defecto speed,time_to_accuracy,max_length)"
@@ -82,10 +86,10 @@ lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los c
 	$(VENV)/bin/ruff check course_utils tests tools notebooks
 	$(PY) tools/sync_install_cell.py --check
 
-lab: install ## Abre JupyterLab sobre tus copias de los cuadernos (mis_cuadernos/, que git ignora)
+lab: install ## Abre JupyterLab en español sobre tus copias de los cuadernos (mis_cuadernos/, que git ignora)
 	$(PY) tools/lab.py $(LAB_ARGS)
 
-run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.html); ver PERFIL
+run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.html); ver PERFIL. Ctrl+C lo detiene sin perder lo anterior
 	$(PY) tools/run_course.py $(RUN_ARGS)
 
 smoke: install ## Igual que run-all con parámetros diminutos (lo que usa CI)

@@ -100,7 +100,7 @@ EXPECTED_MINUTES = {
 # Tamaños de la muestra: con datos propios, el perfil local no los cambia (el cuaderno los ajusta a los datos).
 SIZE_KEYS = ("N_PER_CLASS", "VALIDATION_SIZE", "N_TEST", "N_MC")
 # Por qué el perfil local elige su MAX_LENGTH y su ATTENTION_DROPOUT (se imprime al aplicarlo). Medido en validación
-# (1000 reseñas de la partición de entrenamiento; README, «La receta local»), 26-11-2026, 2 núcleos.
+# (1000 reseñas de la partición de entrenamiento); las cifras y cómo se midieron, en el README («La receta local»).
 LOCAL_REASONS = {
     "MAX_LENGTH": ("en validación, 512 tokens acierta más que 256 (+0.015 [−0.005, +0.035]) y es la única longitud que supera "
                    "a TF-IDF con un intervalo que excluye el 0 (+0.029 [+0.006, +0.053]); sin el dropout de la atención, "
@@ -200,9 +200,26 @@ def _bundled_capacity(data: str) -> tuple[int, int] | None:
     return min(sizes["train"].values()), sum(sizes["test"].values())
 
 
+def scaled_validation_size(profile: dict[str, Any] = LOCAL_PARAMS, n_classes: int = 2) -> float:
+    """La parte de la muestra que el perfil reserva para validación, como fracción (la del perfil local: 0.18).
+
+    El perfil local fija ``VALIDATION_SIZE`` en reseñas (200 de sus 2 × 550 = 1100). Si fijas otro ``N_PER_CLASS``
+    y no ``VALIDATION_SIZE``, :func:`profile_params` usa esta fracción (redondeada a 2 decimales), no las 200 fijas:
+    con ``N_PER_CLASS=100`` (200 reseñas) la validación se las comería todas.
+
+    >>> scaled_validation_size()
+    0.18
+    """
+    return round(profile["VALIDATION_SIZE"] / (n_classes * profile["N_PER_CLASS"]), 2)
+
+
 def profile_params(name: str, *, data: str | None = None,
                    user_params: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Valores del perfil ``name`` y las razones de sus elecciones (receta local, datos).
+
+    Regla de la validación: si fijas ``N_PER_CLASS`` (``make run-all N_PER_CLASS=100`` o en la celda de parámetros)
+    y no ``VALIDATION_SIZE``, el perfil local no reserva sus 200 reseñas fijas, sino la misma parte de la muestra
+    (:func:`scaled_validation_size`: 200 de 1100, ``VALIDATION_SIZE=0.18``), y lo dice en una nota.
 
     Parameters
     ----------
@@ -242,6 +259,15 @@ def profile_params(name: str, *, data: str | None = None,
             params["VALIDATION_SIZE"] = 0.2
             params["N_MC"] = min(params["N_MC"], n_test)
             notes.append(f"N_PER_CLASS={per_class}, N_TEST={n_test}: todo lo que tiene {params['DATA']!r}.")
+        n_per_class = user_params.get("N_PER_CLASS")
+        if (isinstance(n_per_class, int) and n_per_class != params["N_PER_CLASS"] and "VALIDATION_SIZE" not in user_params
+                and isinstance(params["VALIDATION_SIZE"], int)):
+            # Una validación en reseñas no escala con tu muestra (200 de 200 con N_PER_CLASS=100): la misma fracción sí.
+            fraction = scaled_validation_size(LOCAL_PARAMS)
+            notes.append(f"VALIDATION_SIZE={fraction}: fijaste N_PER_CLASS={n_per_class}, así que la validación es la misma "
+                         f"parte de la muestra que en el perfil ({LOCAL_PARAMS['VALIDATION_SIZE']} de "
+                         f"{2 * LOCAL_PARAMS['N_PER_CLASS']} reseñas, el {fraction * 100:.0f} %), no {params['VALIDATION_SIZE']} fijas.")
+            params["VALIDATION_SIZE"] = fraction
     if data is not None:
         params["DATA"] = data
     return params, notes

@@ -77,8 +77,9 @@ def test_make_lab_serves_jupyterlab_on_the_copies(tmp_path):
     dest = tmp_path / "mis"
     log = (tmp_path / "lab.log").open("w")
     proc = subprocess.Popen(
+        # Sin --allow-root: como root (CI, un contenedor Docker), tools/lab.py lo añade él solo.
         [sys.executable, str(ROOT / "tools" / "lab.py"), "--carpeta", str(dest), "--no-browser",
-         f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1", "--allow-root"],  # CI corre como root
+         f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")},
     )
@@ -96,7 +97,67 @@ def test_make_lab_serves_jupyterlab_on_the_copies(tmp_path):
         assert {p.name for p in course_notebooks(ROOT / "notebooks")} <= names
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as r:
             assert r.status == 200 and "JupyterLab" in r.read().decode()
+        # En español y sin la pregunta de las noticias: los valores por defecto que sirve este servidor.
+        def get(path):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}?token={token}", timeout=10) as r:
+                return json.load(r)
+
+        translation = get("/lab/api/settings/@jupyterlab/translation-extension:plugin")
+        assert translation["schema"]["properties"]["locale"]["default"] == "es_ES"
+        notification = get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"
+        assert get("/lab/api/translations")["data"]["es_ES"]["nativeName"] == "Español (España)"
+        assert get("/lab/api/translations/es_ES")["data"]["jupyterlab"]["Settings"] == ["Configuración"]
+        if os.geteuid() == 0:
+            assert "se añade --allow-root" in (tmp_path / "lab.log").read_text()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def test_as_root_make_lab_adds_allow_root_and_says_why(tmp_path):
+    """make lab como root (un contenedor Docker) acababa en «Running as root is not recommended» y make: *** [lab] Error 1."""
+    command, notes = lab.lab_command(tmp_path, ["--port", "8890"], root=True)
+    assert command[-1] == "--allow-root" and command[1:3] == ["-m", "jupyterlab"] and "--port" in command
+    assert len(notes) == 1 and "como root" in notes[0] and "--allow-root" in notes[0]
+    assert lab.lab_command(tmp_path, [], root=False) == ([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}"], [])
+    assert lab.lab_command(tmp_path, ["--allow-root"], root=True)[0].count("--allow-root") == 1  # ya lo diste: no se repite
+    # La orden que arma tools/lab.py de verdad, con el usuario que corre la prueba (root en CI y en Docker).
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "lab.py"), "--carpeta", str(tmp_path / "mis"), "--solo-orden"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert ("--allow-root" in out.splitlines()[-1]) == (os.geteuid() == 0), out
+    assert ("se añade --allow-root" in out) == (os.geteuid() == 0)
+    assert out.splitlines()[-2].startswith(f"JUPYTER_CONFIG_PATH={lab.LAB_CONFIG}")
+
+
+def test_lab_settings_default_to_spanish_without_the_news_question(tmp_path, monkeypatch):
+    target = lab.write_lab_settings(tmp_path / "cfg")
+    assert target == tmp_path / "cfg" / "labconfig" / "default_setting_overrides.json"
+    assert json.loads(target.read_text()) == {"@jupyterlab/translation-extension:plugin": {"locale": "es_ES"},
+                                              "@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+    env = lab.lab_environment(tmp_path / "cfg", base={"JUPYTER_CONFIG_PATH": "/otra"})
+    assert env["JUPYTER_CONFIG_PATH"] == os.pathsep.join([str(tmp_path / "cfg"), "/otra"])
+    # JupyterLab (jupyterlab_server) los toma como valores por defecto de sus ajustes con ese entorno.
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", env["JUPYTER_CONFIG_PATH"])
+    overrides, error = _get_overrides(str(tmp_path / "sin-ajustes"))
+    assert not error and overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "es_ES"
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    # Sin el paquete de idioma no se fija el idioma (JupyterLab avisaría de que falta), pero sí lo de las noticias.
+    assert list(json.loads(lab.write_lab_settings(tmp_path / "sin", spanish=False).read_text())) == ["@jupyterlab/apputils-extension:notification"]
+
+
+def test_spanish_language_pack_is_installed_at_the_pinned_version():
+    import importlib.metadata
+
+    import sync_install_cell
+
+    pinned = sync_install_cell.pinned_versions()["jupyterlab-language-pack-es-es"]
+    assert lab.language_pack_version() == importlib.metadata.version("jupyterlab-language-pack-es-ES") == pinned
+    # Los paquetes de idioma siguen la versión menor de JupyterLab (4.5.postN); no hay uno 4.6: el más cercano es el 4.5.
+    jupyterlab = sync_install_cell.pinned_versions()["jupyterlab"]
+    assert pinned.split(".")[0] == jupyterlab.split(".")[0] and int(pinned.split(".")[1]) <= int(jupyterlab.split(".")[1])
+    (entry,) = [e for e in importlib.metadata.entry_points(group="jupyterlab.languagepack") if e.name == "es_ES"]
+    assert entry.value == "jupyterlab_language_pack_es_ES"

@@ -42,9 +42,11 @@ def test_site_refuses_missing_stale_or_failed_executed_copies(tmp_path):
     source, build = tmp_path / "notebooks", tmp_path / "build"
     source.mkdir()
     build.mkdir()
-    first, second, third = run_course.select_notebooks(None)[:3]
-    for nb in (first, second, third):
+    first, second, third, fourth = run_course.select_notebooks(None)[:4]
+    for nb in (first, second, third, fourth):
         shutil.copy(nb, source / nb.name)
+    shutil.copy(fourth, build / fourth.name)  # de una ejecución completa anterior; la última se interrumpió en él
+    (build / "ejecucion.json").write_text(json.dumps({"cuadernos": {fourth.stem: "interrumpido"}}), encoding="utf-8")
     shutil.copy(first, build / first.name)  # ejecutada, pero antes de que cambiara su fuente
     os.utime(build / first.name, (1_000_000, 1_000_000))
     failed = json.loads(third.read_text(encoding="utf-8"))
@@ -56,6 +58,7 @@ def test_site_refuses_missing_stale_or_failed_executed_copies(tmp_path):
     assert f"{first.stem}: {build / first.name} es anterior a su fuente" in message
     assert f"{second.stem}: falta {build / second.name}" in message
     assert f"{third.stem}: su última ejecución falló" in message
+    assert f"{fourth.stem}: la última ejecución se interrumpió (interrumpido); {fourth.name} es de una ejecución anterior" in message
     assert "`make run-all`" in message and "`make smoke` para una vista previa rápida" in message
     assert not (build / "site").exists()
 

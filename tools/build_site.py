@@ -74,9 +74,14 @@ def _run_summary(build: Path) -> dict[str, Any]:
 def stale_or_missing(build: Path, notebooks: list[Path]) -> list[str]:
     """Problemas de las copias ejecutadas (una frase por cuaderno); vacía si todas están al día y terminaron bien."""
     problems = []
+    # Una ejecución interrumpida (Ctrl+C en make run-all) deja la copia completa de la anterior y un resumen que no es el suyo.
+    statuses = _run_summary(build).get("cuadernos", {})
     for source in notebooks:
         executed = build / source.name
-        if not executed.is_file():
+        if statuses.get(source.stem) in ("interrumpido", "no ejecutado"):
+            problems.append(f"{source.stem}: la última ejecución se interrumpió ({statuses[source.stem]}); "
+                            f"{executed.name} es de una ejecución anterior")
+        elif not executed.is_file():
             problems.append(f"{source.stem}: falta {executed}")
         elif executed.stat().st_mtime < source.stat().st_mtime:
             problems.append(f"{source.stem}: {executed} es anterior a su fuente {source} (cambió después de ejecutarlo)")

@@ -400,7 +400,9 @@ def run_recipe(
         run.tfidf_validation_probs = tfidf.model.predict_proba(list(splits["validation"]["text"]))
         run.tfidf_choice = f"C={tfidf.C:g}, n-gramas 1–{tfidf.ngram_max}"
     if trained is not None and recipe.n_mc > 0:
-        run.mc_rows = data.stratified_subset(y_test, min(recipe.n_mc, len(y_test)), seed=recipe.seed, name="N_MC")
+        # La submuestra sale de la semilla de la prueba: ejecuciones con otra semilla usan las mismas reseñas de MC.
+        subset_seed = next(s for s in (recipe.test_seed, recipe.sample_seed, recipe.seed) if s is not None)
+        run.mc_rows = data.stratified_subset(y_test, min(recipe.n_mc, len(y_test)), seed=subset_seed, name="N_MC")
         texts = [splits["test"]["text"][i] for i in run.mc_rows]
         run.mc_probs = uncertainty.mc_dropout_predict(
             trained.to(device), loaded.tokenizer, texts, n_passes=params.mc_passes, max_length=params.max_length,

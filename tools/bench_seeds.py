@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_SEED = 42  # las mismas 1000 reseñas de prueba que el perfil local de make run-all
 DEFAULT_SEEDS = (42, 1, 2, 3, 4)
 GROUPS = ("todo", "muestra-fija")
+CURVE = ((100, 5), (200, 4), (400, 3))  # reseñas de entrenamiento y épocas de la curva etiquetas–exactitud
 
 
 def variants() -> dict[str, dict[str, str]]:
@@ -53,6 +54,10 @@ def variants() -> dict[str, dict[str, str]]:
         "capas": {**adapt, "--metodo": "capas", "--lr": f"{local['TOP_K_LEARNING_RATE']:g}"},
         "lora": {**adapt, "--metodo": "lora", "--lr": f"{local['LORA_LEARNING_RATE']:g}"},
         "congelado": {"--max-length": str(local["ADAPT_MAX_LENGTH"]), "--metodo": "congelado", "--n-mc": "0"},
+        # Curva etiquetas–exactitud: menos reseñas de entrenamiento (la misma validación de 200), más épocas para
+        # compensar los pasos (la mejor se elige en validación).
+        **{f"n{n}": {"--n-por-clase": str((n + local["VALIDATION_SIZE"]) // 2), "--epocas": str(epochs), "--n-mc": "0"}
+           for n, epochs in CURVE},
     }
 
 
@@ -70,9 +75,9 @@ class SeedRun:
     def folder(self) -> str:
         return f"{self.group}/{self.variant}/semilla-{self.seed}"
 
-    def command(self, runs_dir: Path, python: str = sys.executable) -> list[str]:
+    def command(self, runs_dir: Path, python: str = sys.executable, profile: str = "local") -> list[str]:
         """La orden que la ejecuta (la misma que se lanzaría en un clúster, una por semilla)."""
-        cmd = [python, "-m", "course_utils.entrenar", "--perfil", "local", "--salida", str(runs_dir / self.folder), "--sin-modelo",
+        cmd = [python, "-m", "course_utils.entrenar", "--perfil", profile, "--salida", str(runs_dir / self.folder), "--sin-modelo",
                "--semilla", str(self.seed), "--semilla-muestra", str(self.sample_seed), "--semilla-prueba", str(TEST_SEED)]
         for option, value in self.options:
             cmd += [option, value]
@@ -123,7 +128,7 @@ def same_run_elsewhere(run: SeedRun, runs_dir: Path) -> Path | None:
     return None
 
 
-def execute(runs: list[SeedRun], runs_dir: Path) -> list[str]:
+def execute(runs: list[SeedRun], runs_dir: Path, *, profile: str = "local") -> list[str]:
     """Ejecuta lo que falte del plan, una orden por ejecución; devuelve las carpetas que fallaron."""
     failed = []
     for i, run in enumerate(runs, 1):
@@ -141,9 +146,10 @@ def execute(runs: list[SeedRun], runs_dir: Path) -> list[str]:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        print(f"  [{i}/{len(runs)}] {run.folder}: " + " ".join(run.command(runs_dir)[1:]), flush=True)
+        command = run.command(runs_dir, profile=profile)
+        print(f"  [{i}/{len(runs)}] {run.folder}: " + " ".join(command[1:]), flush=True)
         with (folder / "registro.txt").open("w", encoding="utf-8") as log:
-            code = subprocess.call(run.command(runs_dir), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+            code = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         status = "ok" if code == 0 and _done(run, runs_dir) else f"falló (código {code}; ver {folder / 'registro.txt'})"
         print(f"      {status} en {time.perf_counter() - start:.0f} s", flush=True)
         if status != "ok":
@@ -285,6 +291,17 @@ def aggregate(runs_dir: Path, seeds: tuple[int, ...]) -> dict[str, Any]:
         result["adaptation_seconds"][name] = [m["train_seconds"] for m in other.metrics]
     claims.append(claim("TF-IDF − ajuste completo (exactitud, 06.5)", difference_per_run, _correct(todo, "tfidf_probs"), ft_todo,
                         seeds=todo.seeds))
+    result["curve"] = []
+    for n, epochs in (*CURVE, (todo.metrics[0]["n_train"], todo.metrics[0]["parameters"]["epochs"])):
+        loaded = todo if n == todo.metrics[0]["n_train"] else load(runs_dir, "todo", f"n{n}", seeds)
+        if len(loaded.seeds) < 2:
+            continue
+        ft, tf = _correct(loaded), _correct(loaded, "tfidf_probs")
+        result["curve"].append({"n_train": n, "epochs": epochs, "seeds": loaded.seeds,
+                                "accuracy": claim(f"ajuste fino, {n} reseñas", mean_per_run, ft, seeds=loaded.seeds),
+                                "tfidf_accuracy": claim(f"TF-IDF, {n} reseñas", mean_per_run, tf, seeds=loaded.seeds),
+                                "vs_tfidf": claim(f"ajuste fino − TF-IDF, {n} reseñas", difference_per_run, ft, tf, seeds=loaded.seeds),
+                                "train_seconds": [m["train_seconds"] for m in loaded.metrics]})
     return result
 
 
@@ -340,6 +357,16 @@ def table(result: dict[str, Any]) -> str:
             per_seed = ", ".join(f"{v:+.3f}" for v in c["by_seed"])
             lines.append(f"| {c['name']} | {per_seed} | {_runs(c)} | {_iv(c['interval'], True)} | {verdict(c)} |")
         lines.append("")
+    if result.get("curve"):
+        lines += ["**Curva etiquetas–exactitud** (grupo «todo»: cada semilla, otra muestra; las mismas reseñas de prueba; la mejor época "
+                  "en validación):", "", "| reseñas de entrenamiento | épocas | ajuste fino | TF-IDF | ajuste fino − TF-IDF | gana en | "
+                  "intervalo (ejecuciones × reseñas) | entrenamiento (s) |", "|---|---|---|---|---|---|---|---|"]
+        for point in result["curve"]:
+            d = point["vs_tfidf"]
+            lines.append(f"| {point['n_train']} | {point['epochs']:g} | {_runs(point['accuracy'], False)} | {_runs(point['tfidf_accuracy'], False)} | "
+                         f"{_runs(d)} | {d['summary']['positive']} de {d['summary']['n_runs']} | {_iv(d['interval'], True)} | "
+                         f"{np.mean(point['train_seconds']):.0f} |")
+        lines.append("")
     if result["validation"]:
         lines += ["**La elección de la receta, en validación** (cada semilla con su propia validación; intervalo anidado: ejecuciones y "
                   "reseñas de cada una):", "", "| comparación | por semilla | media ± desv. (mín. a máx.) | intervalo | lectura |",
@@ -359,11 +386,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variantes", default=",".join(variants()), help="variantes separadas por comas")
     parser.add_argument("--ejecuciones", type=Path, default=ROOT / "build" / "semillas", help="carpeta de las ejecuciones")
     parser.add_argument("--solo-reunir", action="store_true", help="no entrena: reúne las ejecuciones que ya haya")
+    parser.add_argument("--perfil", default="local", choices=("local", "smoke"), help="smoke: diminuto, para probar la sección")
     args = parser.parse_args(argv)
     seeds = tuple(int(s) for s in args.semillas.split(",") if s.strip())
     runs = plan(seeds=seeds, names=tuple(v.strip() for v in args.variantes.split(",") if v.strip()))
     if not args.solo_reunir:
-        failed = execute(runs, args.ejecuciones)
+        failed = execute(runs, args.ejecuciones, profile=args.perfil)
         if failed:
             print("Fallaron: " + ", ".join(failed))
     result = aggregate(args.ejecuciones, seeds)

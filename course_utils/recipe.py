@@ -18,6 +18,7 @@ Qué controla cada semilla:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -121,12 +122,71 @@ def recipe_for_profile(profile: str, **changes: Any) -> Recipe:
     return Recipe(**{**fields, **changes})
 
 
+def from_notebook(namespace: dict[str, Any]) -> Recipe:
+    """La receta de un cuaderno: los parámetros en MAYÚSCULAS de ``namespace`` (``globals()``) que son campos de :class:`Recipe`.
+
+    ``MODEL`` → ``model``, ``EPOCHS`` → ``epochs``, etc.; lo que el cuaderno no define queda con su valor por
+    defecto. Así el cuaderno 06.3 repite su propia receta (con otra semilla, otra tasa...) sin reescribirla.
+
+    Parámetros
+    ----------
+    namespace : dict
+        ``globals()`` del cuaderno, con el perfil ya aplicado.
+
+    Devuelve
+    --------
+    Recipe
+    """
+    if not isinstance(namespace, dict):
+        raise fail("namespace", type(namespace).__name__, "debe ser un dict", "pasa globals()")
+    names = {f.name for f in dataclasses.fields(Recipe)}
+    values = {key.lower(): value for key, value in namespace.items() if key.isupper() and key.lower() in names}
+    if isinstance(values.get("label_names"), list):
+        values["label_names"] = tuple(values["label_names"])
+    return Recipe(**values)
+
+
+# Los experimentos cortos del 06.3 (tasa, semillas, sin preentrenar): la receta del cuaderno, más pequeña.
+QUICK_REVIEWS = 400  # reseñas de entrenamiento
+QUICK_MAX_LENGTH = 128
+QUICK_EPOCHS = 1
+
+
+def quick_recipe(recipe: Recipe) -> Recipe:
+    """La misma receta en pequeño, para experimentos que cuestan segundos y no minutos (cuaderno 06.3).
+
+    Con la misma validación (``validation_size``) y la misma muestra, pero a lo sumo ``QUICK_REVIEWS``
+    reseñas de entrenamiento, ``QUICK_MAX_LENGTH`` *tokens*, ``QUICK_EPOCHS`` época y sin MC dropout.
+    Sus cifras no son las de la receta entera: sirven para comparar entre sí experimentos iguales en todo
+    salvo en una cosa (la tasa, la semilla, el preentrenamiento).
+
+    Parámetros
+    ----------
+    recipe : Recipe
+        La receta del cuaderno.
+
+    Devuelve
+    --------
+    Recipe
+    """
+    if not isinstance(recipe, Recipe):
+        raise fail("recipe", type(recipe).__name__, "no es una receta", "usa course_utils.recipe.Recipe o recipe_for_profile")
+    validation = recipe.validation_size
+    if isinstance(validation, float) and validation < 1:  # fracción: la validación es una parte de la muestra
+        n_per_class = min(recipe.n_per_class, round(QUICK_REVIEWS / (1 - validation) / 2))
+    else:
+        n_per_class = min(recipe.n_per_class, (QUICK_REVIEWS + int(validation)) // 2)
+    return recipe.replace(n_per_class=n_per_class, max_length=min(recipe.max_length, QUICK_MAX_LENGTH),
+                          epochs=min(recipe.epochs, QUICK_EPOCHS), n_mc=0)
+
+
 @dataclass
 class RecipeRun:
     """Lo que produce :func:`run_recipe`: predicciones, cifras con intervalo y de dónde salen.
 
     Las probabilidades y logits van en el orden de las reseñas de su parte (``test_ids``).
-    ``tfidf_probs``, ``mc_probs`` y ``temperature`` son ``None`` si no se calcularon.
+    ``y_test``/``test_logits`` (con ``evaluate_test=False``), ``tfidf_probs``, ``mc_probs``,
+    ``temperature`` y ``model`` (con ``keep_model=True``) son ``None`` si no se calcularon.
     """
 
     recipe: Recipe
@@ -138,8 +198,8 @@ class RecipeRun:
     test_ids: list[str]
     y_validation: np.ndarray
     validation_logits: np.ndarray
-    y_test: np.ndarray
-    test_logits: np.ndarray
+    y_test: np.ndarray | None
+    test_logits: np.ndarray | None
     train_seconds: float
     best_epoch: float | None = None
     log_history: list[dict[str, Any]] = field(default_factory=list)
@@ -149,6 +209,8 @@ class RecipeRun:
     mc_rows: np.ndarray | None = None
     mc_probs: np.ndarray | None = None
     temperature: float | None = None
+    model: Any = None
+    tokenizer: Any = None
 
     @property
     def test_probs(self) -> np.ndarray:
@@ -177,11 +239,14 @@ class RecipeRun:
         from course_utils import calibration, evaluation
 
         seed = self.recipe.seed
+        out: dict[str, Any] = {"validation_accuracy": evaluation.metric_interval(self.y_validation, self.validation_logits).as_dict()}
+        if self.tfidf_validation_probs is not None:
+            out["tfidf_validation_accuracy"] = evaluation.metric_interval(self.y_validation, self.tfidf_validation_probs).as_dict()
+        if self.test_logits is None:
+            return out
         probs = self.test_probs
-        out: dict[str, Any] = {
-            name: evaluation.metric_interval(self.y_test, probs, metric=name, seed=seed).as_dict() for name in ("accuracy", "f1", "ece")
-        }
-        out["validation_accuracy"] = evaluation.metric_interval(self.y_validation, self.validation_logits).as_dict()
+        for name in ("accuracy", "f1", "ece"):
+            out[name] = evaluation.metric_interval(self.y_test, probs, metric=name, seed=seed).as_dict()
         if self.tfidf_probs is not None:
             out["tfidf_accuracy"] = evaluation.metric_interval(self.y_test, self.tfidf_probs).as_dict()
             out["vs_tfidf"] = evaluation.paired_difference(self.y_test, probs, self.tfidf_probs, seed=seed).as_dict()
@@ -265,6 +330,22 @@ def _model(recipe: Recipe, label_names: list[str]):
     return loaded, model
 
 
+@contextlib.contextmanager
+def _quiet(enabled: bool):
+    """Sin el informe de carga de transformers (los pesos «MISSING» de la cabeza nueva, esperados aquí)."""
+    import transformers
+
+    if not enabled:
+        yield
+        return
+    before = transformers.utils.logging.get_verbosity()
+    transformers.utils.logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        transformers.utils.logging.set_verbosity(before)
+
+
 def _frozen_features(recipe: Recipe, loaded, splits, device: str) -> tuple[np.ndarray, np.ndarray, float]:
     """Codificador congelado + regresión logística con ``C`` elegido en validación (como el 06.5)."""
     from sklearn.linear_model import LogisticRegression
@@ -293,6 +374,8 @@ def run_recipe(
     baseline: bool = True,
     output_dir: str | Path | None = None,
     save_model: bool = False,
+    evaluate_test: bool = True,
+    keep_model: bool = False,
     verbose: bool = True,
 ) -> RecipeRun:
     """Entrena y evalúa una receta con el protocolo del curso: validación para elegir, prueba una vez.
@@ -321,6 +404,11 @@ def run_recipe(
         en varios procesos: todos leen de ella la mejor época.
     save_model : bool
         Guardar también el modelo elegido y su tokenizador en ``output_dir/modelo``.
+    evaluate_test : bool
+        ``False``: solo validación (los experimentos que eligen algo no tocan la prueba); sin prueba no
+        hay MC dropout.
+    keep_model : bool
+        Devolver también el modelo entrenado y su tokenizador (``run.model``, ``run.tokenizer``).
     verbose : bool
         Imprimir lo que se elige y el resumen.
 
@@ -339,21 +427,26 @@ def run_recipe(
     params = check_recipe(recipe)
     main = is_main_process()
     say = verbose and main
+    runtime.configure_progress_bars()  # barras solo en Colab
     device = runtime.resolve_device(recipe.device, verbose=say)
     precision = runtime.mixed_precision(device, enabled=recipe.mixed_precision, verbose=say)
     protocol = protocol or load_protocol(recipe)
     splits, label_names = protocol.splits, protocol.label_names
+    parts = ("validation", "test") if evaluate_test else ("validation",)
     runtime.seed_everything(recipe.seed)  # antes de crear el modelo: la cabeza nueva sale de esta semilla
     if say:
         print(protocol.summary())
-    loaded, model = _model(recipe, label_names)
+    with _quiet(not say):
+        loaded, model = _model(recipe, label_names)
     from course_utils.params import check_max_length
 
     check_max_length(params.max_length, loaded.max_positions)
-    y_val, y_test = np.asarray(splits["validation"]["label"]), np.asarray(splits["test"]["label"])
+    y_val = np.asarray(splits["validation"]["label"])
+    y_test = np.asarray(splits["test"]["label"]) if evaluate_test else None
     best_epoch, history, world_size = None, [], int(os.environ.get("WORLD_SIZE", "1"))
     if recipe.method == "frozen":
         val_logits, test_logits, train_seconds = _frozen_features(recipe, loaded, splits, device)
+        test_logits = test_logits if evaluate_test else None
         trained = None
     else:
         with_ids = splits
@@ -367,6 +460,11 @@ def run_recipe(
         checkpoints = Path(output_dir) / "checkpoints" if output_dir else Path(tempfile.mkdtemp(prefix="receta-"))
         args = training.training_arguments(checkpoints, params, device=device, precision=precision)
         trainer = training.make_trainer(model, loaded.tokenizer, tokenized, args)
+        if not say:  # sin la línea de registro de cada época (las cifras salen en el resultado)
+            from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+            trainer.remove_callback(PrinterCallback)
+            trainer.remove_callback(ProgressCallback)
         start = time.perf_counter()
         trainer.train()
         train_seconds = time.perf_counter() - start
@@ -375,8 +473,8 @@ def run_recipe(
         evaluations = [e for e in history if "eval_f1" in e]
         if evaluations:
             best_epoch = max(evaluations, key=lambda e: (e["eval_f1"], -e["epoch"]))["epoch"]
-        val_logits = np.asarray(trainer.predict(tokenized["validation"]).predictions, dtype=np.float64)
-        test_logits = np.asarray(trainer.predict(tokenized["test"]).predictions, dtype=np.float64)
+        logits = {part: np.asarray(trainer.predict(tokenized[part]).predictions, dtype=np.float64) for part in parts}
+        val_logits, test_logits = logits["validation"], logits.get("test")
         trained = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False)
         if save_model and output_dir is not None:
             trainer.save_model(str(Path(output_dir) / "modelo"))  # solo escribe el proceso 0
@@ -387,19 +485,22 @@ def run_recipe(
 
             shutil.rmtree(checkpoints, ignore_errors=True)
     run = RecipeRun(recipe=recipe, device=device, precision=precision.name, world_size=world_size, hashes=protocol.hashes,
-                    n_train=len(splits["train"]), test_ids=list(splits["test"]["id"]), y_validation=y_val,
+                    n_train=len(splits["train"]), test_ids=list(splits["test"]["id"]) if evaluate_test else [], y_validation=y_val,
                     validation_logits=val_logits, y_test=y_test, test_logits=test_logits, train_seconds=train_seconds,
                     best_epoch=best_epoch, log_history=history)
-    if len(test_logits) != len(y_test):  # un reparto entre procesos que duplicara o perdiera reseñas
+    if keep_model:
+        run.model, run.tokenizer = (trained if trained is not None else loaded.model), loaded.tokenizer
+    if evaluate_test and len(test_logits) != len(y_test):  # un reparto entre procesos que duplicara o perdiera reseñas
         raise RuntimeError(f"{len(test_logits)} predicciones para {len(y_test)} reseñas de prueba: revisa el reparto entre procesos.")
     if not main:
         return run
     if baseline:
         tfidf = tfidf_baseline.fit_tfidf(splits["train"]["text"], splits["train"]["label"], splits["validation"]["text"], y_val)
-        run.tfidf_probs = tfidf.model.predict_proba(list(splits["test"]["text"]))
+        if evaluate_test:
+            run.tfidf_probs = tfidf.model.predict_proba(list(splits["test"]["text"]))
         run.tfidf_validation_probs = tfidf.model.predict_proba(list(splits["validation"]["text"]))
         run.tfidf_choice = f"C={tfidf.C:g}, n-gramas 1–{tfidf.ngram_max}"
-    if trained is not None and recipe.n_mc > 0:
+    if trained is not None and evaluate_test and recipe.n_mc > 0:
         # La submuestra sale de la semilla de la prueba: ejecuciones con otra semilla usan las mismas reseñas de MC.
         subset_seed = next(s for s in (recipe.test_seed, recipe.sample_seed, recipe.seed) if s is not None)
         run.mc_rows = data.stratified_subset(y_test, min(recipe.n_mc, len(y_test)), seed=subset_seed, name="N_MC")
@@ -407,7 +508,7 @@ def run_recipe(
         run.mc_probs = uncertainty.mc_dropout_predict(
             trained.to(device), loaded.tokenizer, texts, n_passes=params.mc_passes, max_length=params.max_length,
             truncation=recipe.truncation, seed=recipe.seed, precision=precision.name).mean_probs
-    if len(y_val) >= 2:
+    if evaluate_test and len(y_val) >= 2:
         run.temperature = calibration.fit_temperature(y_val, val_logits)
     if say:
         print(describe_run(run))
@@ -427,10 +528,11 @@ def describe_run(run: RecipeRun) -> str:
              + f", {run.n_train} reseñas, {r.epochs:g} épocas, lr {r.learning_rate:g}, {r.max_length} tokens ({r.truncation}), "
              f"semilla {r.seed}; {run.device} ({run.precision}), {run.world_size} proceso(s); entrenamiento {run.train_seconds:.0f} s"
              + (f", mejor época en validación: {run.best_epoch:g}" if run.best_epoch else ""),
-             f"Exactitud en validación ({len(run.y_validation)} reseñas): {iv(s['validation_accuracy'])}",
-             f"Exactitud en prueba ({len(run.y_test)} reseñas, huella {run.hashes['test']}): {iv(s['accuracy'])}"]
+             f"Exactitud en validación ({len(run.y_validation)} reseñas): {iv(s['validation_accuracy'])}"]
+    if "accuracy" in s:
+        lines.append(f"Exactitud en prueba ({len(run.y_test)} reseñas, huella {run.hashes['test']}): {iv(s['accuracy'])}")
     if "vs_tfidf" in s:
-        lines.append(f"TF-IDF ({run.tfidf_choice}, elegido en validación): {iv(s['tfidf_accuracy'])}")
+        lines.append(f"TF-IDF ({run.tfidf_choice}, elegido en validación), en prueba: {iv(s['tfidf_accuracy'])}")
         lines.append(describe_difference(iv(s["vs_tfidf"]), "el ajuste fino", "TF-IDF"))
     if "mc_vs_single" in s:
         lines.append(describe_difference(iv(s["mc_vs_single"]), f"MC dropout (T={r.mc_passes})", "una pasada"))
@@ -458,20 +560,23 @@ def save_run(run: RecipeRun, output_dir: str | Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     paths = outputs.OutputPaths(root=root, model_dir=root / "modelo", metrics_path=root / "metrics.json", previous=None)
     summary = run.summary()
-    row = evaluation.scoreboard_row(f"ajuste fino ({run.recipe.model}, {run.recipe.method}, semilla {run.recipe.seed})", run.y_test,
-                                    run.test_probs, test_ids=run.test_ids, seconds=run.train_seconds, seed=run.recipe.seed)
-    if "vs_tfidf" in summary:
-        evaluation.add_versus(row, "TF-IDF (exactitud)", evaluation.Interval(**summary["vs_tfidf"]))
-    arrays = {"test_ids": np.asarray(run.test_ids), "y_test": run.y_test, "test_probs": run.test_probs,
-              "y_validation": run.y_validation, "validation_logits": run.validation_logits}
+    arrays = {"y_validation": run.y_validation, "validation_logits": run.validation_logits}
+    rows, test = [], {}
+    if run.test_logits is not None:
+        row = evaluation.scoreboard_row(f"ajuste fino ({run.recipe.model}, {run.recipe.method}, semilla {run.recipe.seed})", run.y_test,
+                                        run.test_probs, test_ids=run.test_ids, seconds=run.train_seconds, seed=run.recipe.seed)
+        if "vs_tfidf" in summary:
+            evaluation.add_versus(row, "TF-IDF (exactitud)", evaluation.Interval(**summary["vs_tfidf"]))
+        rows.append(row)
+        arrays.update(test_ids=np.asarray(run.test_ids), y_test=run.y_test, test_probs=run.test_probs)
+        test = dict(n_test=len(run.y_test), n_test_predictions=len(run.test_logits), test_ids_sha256=run.hashes["test"])
     for name in ("tfidf_probs", "tfidf_validation_probs", "mc_rows", "mc_probs"):
         if getattr(run, name) is not None:
             arrays[name] = getattr(run, name)
     np.savez_compressed(root / "predicciones.npz", **arrays)
     return outputs.write_metrics(
         paths, "course_utils.entrenar", metrics=summary, parameters=run.recipe.as_dict(),
-        n_train=run.n_train, n_validation=len(run.y_validation), n_test=len(run.y_test), n_test_predictions=len(run.test_logits),
-        test_ids_sha256=run.hashes["test"], split_hashes=run.hashes, best_epoch=run.best_epoch, train_seconds=run.train_seconds,
-        device=run.device, precision=run.precision, world_size=run.world_size, machine=runtime.machine_description(run.device),
-        scoreboard=[row],
+        n_train=run.n_train, n_validation=len(run.y_validation), **test, split_hashes=run.hashes, best_epoch=run.best_epoch,
+        train_seconds=run.train_seconds, device=run.device, precision=run.precision, world_size=run.world_size,
+        machine=runtime.machine_description(run.device), scoreboard=rows,
     )

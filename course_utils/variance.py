@@ -18,8 +18,10 @@ algo. No existe en scipy ni en scikit-learn: ``scipy.stats.bootstrap`` remuestre
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -221,3 +223,66 @@ def accuracy_per_run(y_true: Any, probs: Any) -> np.ndarray:
         raise fail("probs", p.shape, f"debe tener forma (ejecuciones, reseñas, clases) con {y.size} reseñas",
                    "apila las probabilidades de prueba de cada ejecución (np.stack)")
     return (p.argmax(axis=2) == y[None, :]).astype(np.float64)
+
+
+# La tabla de referencia de make bench (sección «semillas»): un resumen pequeño que viaja con el paquete, para que el
+# cuaderno 06.3 la muestre también en Colab (allí no está la carpeta docs/ del repositorio).
+REFERENCE_DIR = Path(__file__).parent / "referencias"
+
+
+def load_reference(name: str = "semillas") -> dict[str, Any] | None:
+    """La tabla de referencia ``name`` que escribió ``make bench`` (con fecha, máquina y orden), o ``None`` si no la hay.
+
+    Parámetros
+    ----------
+    name : str
+        El nombre de la sección (``"semillas"``).
+
+    Devuelve
+    --------
+    dict o None
+        ``date``, ``machine``, ``command`` y ``result`` (las tablas de la sección).
+    """
+    path = REFERENCE_DIR / f"{name}.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def reference_report(reference: dict[str, Any] | None) -> str:
+    """Las ejecuciones de referencia de la receta, en texto: semilla a semilla, el resumen y lo que permiten afirmar.
+
+    Parámetros
+    ----------
+    reference : dict o None
+        Lo que devuelve :func:`load_reference`.
+
+    Devuelve
+    --------
+    str
+        Incluye la fecha, la máquina y la orden que reproduce las cifras.
+    """
+    if reference is None:
+        return ("Todavía no hay tabla de referencia en este paquete: la escribe `make bench BENCH_SECTIONS=semillas` "
+                "(varias horas en una CPU de 2 núcleos).")
+    group = reference["result"]["groups"].get("todo")
+    if not group:
+        return f"La tabla de referencia ({reference['date']}) no tiene el grupo «todo»."
+    lines = [f"Referencia medida el {reference['date']} en {reference['machine']} con `{reference['command']}`:",
+             f"la receta de este perfil con {len(group['rows'])} semillas; cada una cambia la muestra de entrenamiento, la cabeza, "
+             f"el orden y el dropout; las mismas {group['accuracy']['n_reviews']} reseñas de prueba.", ""]
+    lines.append(f"{'semilla':>8}  {'ajuste fino':<22} {'TF-IDF':<22} ajuste fino − TF-IDF")
+    for row in group["rows"]:
+        lines.append(f"{row['seed']:>8}  {Interval(**row['accuracy']).format():<22} {Interval(**row['tfidf_accuracy']).format():<22} "
+                     f"{Interval(**row['vs_tfidf']).format(signed=True)}")
+    diff = group["vs_tfidf"]
+    s = diff["summary"]
+    both = Interval(**diff["interval"])
+    lines += ["", f"Ajuste fino − TF-IDF sobre las semillas: media {s['mean']:+.3f}, de {s['low']:+.3f} a {s['high']:+.3f}; "
+              f"positiva en {s['positive']} de {s['n_runs']}; el intervalo de una sola ejecución excluyó el 0 en "
+              f"{group['excludes_zero']} de {len(group['rows'])}.",
+              f"Intervalo que cubre las ejecuciones y las reseñas: {both.format(signed=True)}. " + (
+                  "Excluye el 0: sobre semillas, el ajuste fino supera a TF-IDF." if both.low > 0 else
+                  "Queda por debajo de 0: sobre semillas, TF-IDF supera al ajuste fino." if both.high < 0 else
+                  "Contiene el 0: sobre semillas, con 900 etiquetas no se puede afirmar que el ajuste fino supere a TF-IDF.")]
+    return "\n".join(lines)

@@ -85,3 +85,15 @@ def test_cheapest_equivalent_keeps_the_reference_when_everything_cheaper_loses()
     assert diagnostics.cheapest_equivalent(rows, reference="completo").startswith("Elección: «completo»")
     with pytest.raises(CourseParameterError, match="reference=.*Solución"):
         diagnostics.cheapest_equivalent(rows, reference="otro")
+
+
+def test_run_reading_tells_collapse_from_chance_from_learning():
+    import numpy as np
+
+    y = np.array([0, 1] * 50)
+    assert "una sola clase (el 100 %" in diagnostics.run_reading(y, np.tile([[0.0, 1.0]], (100, 1)))
+    assert "aprendió (el intervalo queda por encima" in diagnostics.run_reading(y, 3 * np.eye(2)[y])
+    noisy = np.random.default_rng(0).normal(size=(100, 2))
+    assert "apenas aprendió" in diagnostics.run_reading(y, noisy)
+    with pytest.raises(CourseParameterError, match="y_true=.*Solución"):
+        diagnostics.run_reading(np.array([0, 2]), np.ones((2, 2)) / 2)

@@ -115,7 +115,17 @@ def test_core_markdown_leaves_engineering_to_the_appendix(nb):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_optional_sections_say_so_in_their_heading(nb):
-    cells = nbformat.read(nb, as_version=4).cells
-    headings = [c.source.splitlines()[0] for c in cells
-                if c.cell_type == "markdown" and "opcional" in c.metadata.get("tags", []) and c.source.startswith("#")]
-    assert all("opcional" in h.lower() or "apéndice" in h.lower() for h in headings), headings
+    """Cada sección opcional lo dice en su título; sus subsecciones heredan el aviso del título de la sección."""
+    missing, section_optional = [], False
+    for cell in nbformat.read(nb, as_version=4).cells:
+        if cell.cell_type != "markdown" or not cell.source.startswith("#"):
+            continue
+        heading, optional = cell.source.splitlines()[0], "opcional" in cell.metadata.get("tags", [])
+        says = "opcional" in heading.lower()
+        if heading.startswith("## ") or heading.startswith("# "):
+            section_optional = optional
+            if optional and not says:
+                missing.append(heading)
+        elif optional and not says and not section_optional:
+            missing.append(heading)
+    assert not missing, f"{nb.name}: secciones opcionales que no lo dicen en su título: {missing}"

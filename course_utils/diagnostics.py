@@ -234,3 +234,96 @@ def run_reading(y_true: Any, logits: Any, *, chance: float | None = None) -> str
     if accuracy.low <= chance:
         return f"{accuracy}: el intervalo contiene el azar ({chance:.2f}): apenas aprendió."
     return f"{accuracy}: aprendió (el intervalo queda por encima del azar, {chance:.2f})."
+
+
+def overlap_reading(first: Interval | None, second: Interval | None, *, names: tuple[str, str], quantity: str) -> str:
+    """Si los intervalos de una misma cantidad en dos grupos se solapan, y qué permite afirmar eso.
+
+    Dos intervalos que no se solapan bastan para afirmar que la cantidad difiere entre los grupos (es
+    una comprobación exigente: dos que se solapan aún podrían diferir, pero esta comparación no lo
+    muestra). Sirve, por ejemplo, para la entropía media de los aciertos frente a la de los errores.
+
+    Parámetros
+    ----------
+    first, second : Interval o None
+        La cantidad en cada grupo, con su intervalo; ``None`` si el grupo no tiene bastantes
+        elementos para un intervalo.
+    names : tuple of str
+        Cómo se llama cada grupo en la frase, en el mismo orden (p. ej. ``("los aciertos", "los errores")``).
+    quantity : str
+        Qué se compara, con su artículo (p. ej. ``"la entropía media"``).
+
+    Devuelve
+    --------
+    str
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``names`` no son dos nombres.
+    """
+    if not isinstance(names, (tuple, list)) or len(names) != 2:
+        raise fail("names", names, "deben ser dos nombres, uno por grupo", 'pasa p. ej. names=("los aciertos", "los errores")')
+    missing = [name for name, iv in zip(names, (first, second), strict=True) if iv is None]
+    if missing:
+        return f"Sin intervalo para {' ni para '.join(missing)} (muy pocos): no se puede comparar {quantity}."
+    for name, iv in zip(("first", "second"), (first, second), strict=True):
+        if not isinstance(iv, Interval):
+            raise fail(name, type(iv).__name__, "debe ser un Interval o None", "pasa evaluation.bootstrap_interval(...) de cada grupo")
+    text = f"{quantity[:1].upper()}{quantity[1:]}: {names[0]} {first.format(3)}, {names[1]} {second.format(3)}."
+    if first.high < second.low or second.high < first.low:
+        higher, lower = (names[1], names[0]) if second.estimate > first.estimate else names
+        return text + f" Los intervalos no se solapan: {quantity} es mayor en {higher} que en {lower}, y estas reseñas bastan para afirmarlo."
+    return text + f" Los intervalos se solapan: con esta comparación no se puede afirmar que {quantity} difiera entre {names[0]} y {names[1]}."
+
+
+def passes_reading(pass_probs: Any, *, used: int, tolerance: float = 0.05) -> str:
+    """Si ``used`` pasadas de MC dropout bastan: cuánto se aparta su media de la media con todas las pasadas.
+
+    El cambio es, para cada ejemplo, la mayor diferencia absoluta entre las probabilidades medias
+    con ``used`` pasadas y con todas, promediada sobre los ejemplos (con 2 clases, el cambio medio
+    de p). Si no pasa de ``tolerance``, más pasadas apenas mueven la media. Si ``used`` ya son
+    todas las pasadas, se mide cuánto mueve la media la última.
+
+    Parámetros
+    ----------
+    pass_probs : array-like (T, N, C)
+        Las probabilidades de cada pasada (``pass_probs`` de ``uncertainty.mc_dropout_predict``).
+    used : int
+        Las pasadas que se usan (``MC_PASSES``), entre 1 y T.
+    tolerance : float
+        El cambio medio que se acepta (0.05 por defecto).
+
+    Devuelve
+    --------
+    str
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``pass_probs`` no tiene forma (T, N, C) o ``used`` no está entre 1 y T.
+    """
+    probs = np.asarray(pass_probs, dtype=np.float64)
+    if probs.ndim != 3 or probs.shape[0] < 1 or probs.shape[1] < 1 or not np.all(np.isfinite(probs)):
+        raise fail("pass_probs", f"forma {probs.shape}", "debe tener forma (pasadas, ejemplos, clases) y valores finitos",
+                   "pasa el pass_probs que devuelve uncertainty.mc_dropout_predict")
+    total = probs.shape[0]
+    if isinstance(used, bool) or not isinstance(used, (int, np.integer)) or not 1 <= used <= total:
+        raise fail("used", used, f"debe ser un entero entre 1 y {total} (las pasadas que hay)", "pasa MC_PASSES")
+    tolerance = check_float("tolerance", tolerance, 0.0, 1.0, low_inclusive=False)
+    if total == 1:
+        return "Una sola pasada: no hay media que estabilizar."
+
+    def moved(first: int) -> float:
+        return float(np.abs(probs[:first].mean(axis=0) - probs.mean(axis=0)).max(axis=1).mean())
+
+    if used == total:
+        text = f"Se usan todas las pasadas (T = {total}): la última mueve la media {moved(total - 1):.4f} (tolerancia {tolerance:g})"
+        if moved(total - 1) <= tolerance:
+            return text + ": la media ya se estabiliza. Para comprobarlo con más margen, sube MC_PASSES_MAX."
+        return text + ": la media aún no se estabiliza; sube MC_PASSES y MC_PASSES_MAX."
+    change = moved(used)
+    text = f"Con T = {used} pasadas, la media se aparta {change:.4f} de la de T = {total} (tolerancia {tolerance:g})"
+    if change <= tolerance:
+        return text + f": bastan {used} pasadas; más apenas mueven la media."
+    return text + ": hacen falta más pasadas (o el dropout es demasiado fuerte para MC)."

@@ -97,3 +97,34 @@ def test_run_reading_tells_collapse_from_chance_from_learning():
     assert "apenas aprendió" in diagnostics.run_reading(y, noisy)
     with pytest.raises(CourseParameterError, match="y_true=.*Solución"):
         diagnostics.run_reading(np.array([0, 2]), np.ones((2, 2)) / 2)
+
+
+def test_overlap_reading_names_a_gap_only_when_the_intervals_do_not_overlap():
+    names, what = ("los aciertos", "los errores"), "la entropía media"
+    apart = diagnostics.overlap_reading(iv(0.10, 0.08, 0.12), iv(0.40, 0.33, 0.47), names=names, quantity=what)
+    assert "no se solapan" in apart and "mayor en los errores que en los aciertos" in apart
+    reversed_gap = diagnostics.overlap_reading(iv(0.40, 0.33, 0.47), iv(0.10, 0.08, 0.12), names=names, quantity=what)
+    assert "mayor en los aciertos que en los errores" in reversed_gap
+    overlapping = diagnostics.overlap_reading(iv(0.10, 0.05, 0.20), iv(0.25, 0.15, 0.40), names=names, quantity=what)
+    assert "se solapan: con esta comparación no se puede afirmar" in overlapping and "no se solapan" not in overlapping
+    assert "Sin intervalo para los errores" in diagnostics.overlap_reading(iv(0.1, 0.08, 0.12), None, names=names, quantity=what)
+    with pytest.raises(CourseParameterError, match="names=.*Solución"):
+        diagnostics.overlap_reading(iv(0.1, 0.08, 0.12), iv(0.4, 0.3, 0.5), names=("solo uno",), quantity=what)
+
+
+def test_passes_reading_says_when_more_passes_are_needed():
+    import numpy as np
+
+    steady = np.tile([[[0.2, 0.8]]], (10, 3, 1))
+    assert "bastan 5 pasadas" in diagnostics.passes_reading(steady, used=5)
+    noisy = np.zeros((10, 1, 2))
+    noisy[:5] = [0.0, 1.0]
+    noisy[5:] = [1.0, 0.0]
+    assert "hacen falta más pasadas" in diagnostics.passes_reading(noisy, used=5)  # la media pasa de 1.0 a 0.5
+    assert "la media ya se estabiliza" in diagnostics.passes_reading(steady, used=10)
+    assert "aún no se estabiliza" in diagnostics.passes_reading(noisy[4:6], used=2)  # la última pasada mueve la media 0.5
+    assert "Una sola pasada" in diagnostics.passes_reading(steady[:1], used=1)
+    with pytest.raises(CourseParameterError, match="used=.*Solución"):
+        diagnostics.passes_reading(steady, used=11)
+    with pytest.raises(CourseParameterError, match="pass_probs=.*Solución"):
+        diagnostics.passes_reading(np.ones((3, 2)), used=1)

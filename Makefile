@@ -24,6 +24,14 @@ LABEL_NAMES ?=
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
+# make bench (python -m tools.bench --help lo explica todo)
+BENCH_SECTIONS ?=
+BENCH_ARGS ?=
+ORIGINAL ?=
+SEMILLAS ?=
+VARIANTES ?=
+SEMILLAS_EJECUCIONES ?=
+
 # torch: TORCH=pypi (por defecto) lo toma de PyPI, que en Linux es la compilación CUDA (varios GB);
 # TORCH=cpu instala antes la compilación solo CPU del índice de PyTorch (para Linux sin GPU NVIDIA).
 TORCH ?= pypi
@@ -58,9 +66,13 @@ help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "           VALIDATION_SIZE=, el perfil local reserva la misma parte que con sus 1100 reseñas: 0.18)"
 	@echo "           ATTENTION_DROPOUT= (dropout de la atención al entrenar; el perfil local usa 0.0, None: el del modelo)"
 	@echo "           TEXT_COLUMN= LABEL_COLUMN= LABEL_NAMES='[\"neg\",\"pos\"]' (tus datos) LAB_ARGS= (make lab)"
-	@echo "           BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,adaptation,time_to_accuracy (make bench; por defecto speed,time_to_accuracy,max_length)"
-	@echo "           ORIGINAL=1 (make bench: vuelve a medir la configuración original entera, más de una hora)"
-	@echo "           MAX_LENGTH= (make bench: la longitud de la receta del curso; por defecto la del perfil local)"
+	@echo "make bench (ver docs/bench/README.md): BENCH_SECTIONS=speed,profile,max_length,truncation,recipe,adaptation,"
+	@echo "           time_to_accuracy,semillas (por defecto speed,time_to_accuracy,max_length) DEVICE= MAX_LENGTH= (la receta"
+	@echo "           del curso; por defecto la del perfil local) ORIGINAL=1 (vuelve a medir el original entero, más de una hora)"
+	@echo "           semillas: SEMILLAS=42,1,2,3,4 VARIANTES=receta,256,... SEMILLAS_EJECUCIONES= (por defecto build/semillas)"
+	@echo "           PERFIL=smoke (diminuto; con BENCH_ARGS='--docs otra/carpeta') BENCH_ARGS='--solo-reunir' (no entrena)"
+	@echo "           BENCH_ARGS= cualquier opción de python -m tools.bench --help. Escribe build/bench.json y, por sección,"
+	@echo "           docs/bench/<página>.md y docs/resultados/<sección>.json; nunca el README"
 
 install: $(STAMP) ## Crea el entorno virtual .venv con las versiones fijadas en requirements.txt (TORCH=cpu: torch solo CPU)
 
@@ -84,29 +96,33 @@ test-site: install $(SITE_STAMP) ## Construye el sitio desde una ejecución smok
 
 lint: install ## Revisa el estilo (ruff) y que la celda de instalación de los cuadernos esté al día
 	$(VENV)/bin/ruff check course_utils tests tools notebooks
-	$(PY) tools/sync_install_cell.py --check
+	$(PY) -m tools.sync_install_cell --check
 
 lab: install ## Abre JupyterLab en español sobre tus copias de los cuadernos (mis_cuadernos/, que git ignora)
-	$(PY) tools/lab.py $(LAB_ARGS)
+	$(PY) -m tools.lab $(LAB_ARGS)
 
 run-all: install ## Ejecuta todos los cuadernos en build/ (HTML + build/index.html); ver PERFIL. Ctrl+C lo detiene sin perder lo anterior
-	$(PY) tools/run_course.py $(RUN_ARGS)
+	$(PY) -m tools.run_course $(RUN_ARGS)
 
 smoke: install ## Igual que run-all con parámetros diminutos (lo que usa CI)
-	$(PY) tools/run_course.py --perfil smoke $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)")
+	$(PY) -m tools.run_course --perfil smoke $(if $(NOTEBOOKS),--notebooks "$(NOTEBOOKS)")
 
 site: install $(SITE_STAMP) ## Sitio web estático en build/site desde los cuadernos ya ejecutados (no ejecuta nada: antes, make run-all)
-	$(PY) tools/build_site.py
+	$(PY) -m tools.build_site
 
 $(SITE_STAMP): requirements-sitio.txt requirements.txt $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-sitio.txt
 	@touch $@
 
-bench: install ## Velocidad frente al original y exactitud por MAX_LENGTH (~30 min en 2 núcleos; build/bench.json y el README)
-	$(PY) tools/bench.py --readme $(if $(DEVICE),--device $(DEVICE)) $(if $(BENCH_SECTIONS),--sections $(BENCH_SECTIONS)) $(if $(MAX_LENGTH),--course-max-length $(MAX_LENGTH)) $(if $(filter 1,$(ORIGINAL)),--original)
+bench: install ## Mide el curso frente al original (~30 min en 2 núcleos): build/bench.json y docs/bench/ (nunca el README)
+	$(PY) -m tools.bench $(if $(BENCH_SECTIONS),--sections $(BENCH_SECTIONS)) $(if $(DEVICE),--device $(DEVICE)) \
+		$(if $(MAX_LENGTH),--course-max-length $(MAX_LENGTH)) $(if $(filter 1,$(ORIGINAL)),--original) \
+		$(if $(filter local smoke,$(PERFIL)),--perfil $(PERFIL)) $(if $(SEMILLAS),--semillas $(SEMILLAS)) \
+		$(if $(VARIANTES),--variantes $(VARIANTES)) \
+		$(if $(SEMILLAS_EJECUCIONES),--semillas-ejecuciones "$(SEMILLAS_EJECUCIONES)") $(BENCH_ARGS)
 
 sync-notebooks: install ## Regenera la celda de instalación de cada cuaderno desde requirements.txt
-	$(PY) tools/sync_install_cell.py
+	$(PY) -m tools.sync_install_cell
 
 clean: ## Borra build/ (y nada más)
 	rm -rf build

@@ -1,8 +1,9 @@
 """Un paso de entrenamiento del curso (``training.make_trainer``), para comparar la pérdida registrada.
 
 Lo usan las pruebas de ``tests/test_training.py`` en un proceso y, con
-``python -m torch.distributed.run --nproc_per_node 2 tests/ddp_loss_worker.py BATCH GA SALIDA.json``,
-en DDP (dos procesos en CPU con gloo). El proceso 0 escribe la entrada registrada del paso.
+``PYTHONPATH=. python -m torch.distributed.run --nproc_per_node 2 tests/ddp_loss_worker.py BATCH GA SALIDA.json``
+(desde la raíz del repositorio: ``PYTHONPATH`` deja importar ``tests.conftest``), en DDP (dos procesos en CPU con
+gloo). El proceso 0 escribe la entrada registrada del paso.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [f"review number {w}" for w in "abcdefgh"]  # 8 reseñas de la misma longitud en tokens
 LABELS = [0, 1] * 4
 
@@ -67,5 +67,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

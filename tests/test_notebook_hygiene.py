@@ -2,15 +2,15 @@
 
 import ast
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tools import run_course, sync_install_cell
+from tools.notebook_files import course_notebooks, redirect_target
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from notebook_files import course_notebooks, redirect_target  # noqa: E402
 
 NOTEBOOKS = course_notebooks(ROOT / "notebooks")
 # Argumentos que transformers 5 ya no acepta (TypeError), por llamada.
@@ -18,9 +18,6 @@ REMOVED_API = {
     "TrainingArguments": {"evaluation_strategy", "warmup_ratio", "logging_dir"},
     "Trainer": {"tokenizer"},
 }
-
-sys.path.insert(0, str(ROOT / "tools"))
-import sync_install_cell  # noqa: E402
 
 
 def test_there_are_notebooks_and_readme_lists_them():
@@ -218,7 +215,12 @@ def test_markdown_cells_are_short(nb):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_opens_with_objectives_and_closes_with_essentials_and_self_check(nb):
-    cells = _markdown(nbformat.read(nb, as_version=4))
+    """El camino central abre con objetivos y tiempo y cierra con «Lo esencial» y la autoevaluación; detrás pueden ir
+    apéndices opcionales (celdas con la etiqueta opcional al final del cuaderno)."""
+    all_cells = nbformat.read(nb, as_version=4).cells
+    while all_cells and "opcional" in all_cells[-1].metadata.get("tags", []):
+        all_cells = all_cells[:-1]
+    cells = [c.source for c in all_cells if c.cell_type == "markdown"]
     opening, closing = "\n".join(cells[:4]), "\n".join(cells[-10:])
     assert "Objetivos" in opening and ("Prerrequisitos" in opening or "Requisitos" in opening), "faltan objetivos y prerrequisitos al principio"
     assert "tiempo" in opening.lower(), "falta el tiempo estimado al principio"
@@ -279,7 +281,4 @@ def test_renamed_notebooks_keep_a_working_link_at_the_old_path():
 
 def test_file_names_sort_in_reading_order():
     """En un explorador de archivos, el orden alfabético es el orden de lectura del README."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import run_course
-
     assert [p.stem for p in NOTEBOOKS] == list(run_course.READING_ORDER)

@@ -1,17 +1,15 @@
 """«Ejecutar todo» como en JupyterLab, sin editar nada y sin red; y los datos propios de un estudiante en un paso."""
 
 import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tools import lab, run_course
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab  # noqa: E402
-import run_course  # noqa: E402
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 

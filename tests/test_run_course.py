@@ -17,10 +17,9 @@ import pytest
 
 from course_utils import profiles
 from tests.conftest import requires_imdb
+from tools import run_course
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import run_course  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -64,8 +63,8 @@ def test_smoke_run_with_a_failing_notebook(tmp_path):
     shutil.copy(ROOT / "tests" / "fixtures" / "99_falla.ipynb", source)
     build = tmp_path / "build"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "run_course.py"), "--perfil", "smoke", "--source", str(source), "--build", str(build)],
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "tools.run_course", "--perfil", "smoke", "--source", str(source), "--build", str(build)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
@@ -239,7 +238,7 @@ FAILING_NOTEBOOK = ROOT / "tests" / "fixtures" / "99_falla.ipynb"
 
 
 def _runner(source: Path, build: Path, *params: str) -> list[str]:
-    return [sys.executable, str(ROOT / "tools" / "run_course.py"), "--perfil", "smoke", "--source", str(source),
+    return [sys.executable, "-m", "tools.run_course", "--perfil", "smoke", "--source", str(source),
             "--build", str(build), *(f"--param={p}" for p in params)]
 
 
@@ -278,7 +277,8 @@ def previous_run(tmp_path_factory):
     shutil.copy(SLOW_NOTEBOOK, source)
     shutil.copy(FAILING_NOTEBOOK, source)
     build = base / "build"
-    proc = subprocess.run(_runner(source, build, "SEGUNDOS=0"), capture_output=True, text=True, timeout=180, env=_env())
+    proc = subprocess.run(_runner(source, build, "SEGUNDOS=0"), capture_output=True, text=True, timeout=180, env=_env(),
+                          cwd=ROOT)
     assert proc.returncode == 1 and "[1/2] 98_lento.ipynb: ok" in proc.stdout, proc.stdout + proc.stderr
     return source, build, proc
 
@@ -302,7 +302,7 @@ def test_interrupting_a_run_stops_it_and_keeps_the_previous_results(previous_run
     shutil.copytree(previous, build)
     kept = {name: (build / name).read_bytes() for name in ("98_lento.ipynb", "98_lento.html", "99_falla.ipynb", "99_falla.html")}
     proc = subprocess.Popen(_runner(source, build, "SEGUNDOS=120"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=_env(), start_new_session=True)
+                            text=True, env=_env(), start_new_session=True, cwd=ROOT)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
@@ -382,7 +382,7 @@ def _notebook_until(source: Path, target: Path, marker: str) -> None:
 def test_local_profile_with_a_small_sample_splits_06_2_and_06_3(tmp_path):
     """make run-all PERFIL=local N_PER_CLASS=100 se detenía en 06.2 y 06.3: «VALIDATION_SIZE=200 no es válido: solo hay 200 ejemplos».
 
-    Qué cubre, con IMDB real, el perfil local y tools/run_course.py como lo llama make: el 06.2 entero (TF-IDF con la
+    Qué cubre, con IMDB real, el perfil local y python -m tools.run_course como lo llama make: el 06.2 entero (TF-IDF con la
     muestra de 200 reseñas) y el 06.3 hasta la celda que parte la muestra, la que fallaba (perfil, parámetros, carga de
     IMDB y partición). No entrena el 06.3: EPOCHS=1 MAX_LENGTH=32 solo comprueban que los parámetros de make llegan.
     """
@@ -393,9 +393,9 @@ def test_local_profile_with_a_small_sample_splits_06_2_and_06_3(tmp_path):
                     "evaluation_splits(")
     build = tmp_path / "build"
     env = {k: v for k, v in _env().items() if k != profiles.LOCAL_DATA_ENV}
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "run_course.py"), "--perfil", "local", "--source", str(source),
+    proc = subprocess.run([sys.executable, "-m", "tools.run_course", "--perfil", "local", "--source", str(source),
                            "--build", str(build), "-p", "N_PER_CLASS=100", "-p", "EPOCHS=1", "-p", "MAX_LENGTH=32"],
-                          capture_output=True, text=True, timeout=300, env=env)
+                          capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     assert "no es válido" not in out and "VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100" in out

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import sync_install_cell
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import sync_install_cell  # noqa: E402
 
 
 def test_requirements_pin_every_package():

@@ -23,10 +23,9 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
+from tools import build_site, run_course
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import build_site  # noqa: E402
-import run_course  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -72,8 +71,8 @@ def smoke_build(tmp_path_factory) -> Path:
     if given:
         return Path(given).resolve()
     build = tmp_path_factory.mktemp("smoke") / "build"
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "run_course.py"), "--perfil", "smoke", "--build", str(build)],
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run([sys.executable, "-m", "tools.run_course", "--perfil", "smoke", "--build", str(build)],
+                          capture_output=True, text=True, timeout=1200, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return build
 
@@ -81,8 +80,8 @@ def smoke_build(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site(smoke_build, tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("sitio") / "site"
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--build", str(smoke_build), "--salida", str(output)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "tools.build_site", "--build", str(smoke_build), "--salida", str(output)],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"Sitio listo: {output / 'index.html'}" in proc.stdout
     return output

@@ -18,11 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tools.run_course import select_notebooks
+from tools.sync_install_cell import repository_url
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-from run_course import select_notebooks  # noqa: E402
-from sync_install_cell import repository_url  # noqa: E402
 
 ASSETS = ROOT / "tools" / "sitio"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -30,16 +29,18 @@ LOCAL_BADGE = "imagenes/abrir-en-colab.svg"
 # Secciones del README que forman la portada: qué es, el orden de lectura y cómo ejecutarlo.
 LANDING_SECTIONS = ("Cuadernos", "Inicio rápido (en tu máquina)")
 PROFILE_WORDS = {
-    "smoke": "vista previa con parámetros diminutos; sus cifras no dicen nada del método, solo muestran que todo se ejecuta",
+    "smoke": ("vista previa con parámetros diminutos; sus cifras no dicen nada del método, "
+              "solo muestran que todo se ejecuta"),
     "local": "sin conexión y en CPU: el MiniLM empaquetado y la receta local del curso",
     "completo": "los valores de la lección (BERT base, IMDB del Hub)",
 }
 
-CONF = '''# Generado por tools/build_site.py: no lo edites (se vuelve a escribir en cada make site).
+CONF = '''# Generado por python -m tools.build_site: no lo edites (se vuelve a escribir en cada make site).
 project = {title!r}
 author = "Curso de ajuste fino de transformers"
 language = "es"
-extensions = ["myst_nb", "sphinx.ext.githubpages"]  # githubpages: escribe .nojekyll (GitHub Pages sirve _static/ e _images/)
+# githubpages: escribe .nojekyll (GitHub Pages sirve _static/ e _images/)
+extensions = ["myst_nb", "sphinx.ext.githubpages"]
 nb_execution_mode = "off"  # papermill ya los ejecutó en build/: aquí solo se muestran sus salidas
 nb_ipywidgets_js = {{}}  # sin require.js ni gestores de widgets desde un CDN
 myst_enable_extensions = []  # sin matemáticas: MathJax vendría de un CDN
@@ -74,7 +75,8 @@ def _run_summary(build: Path) -> dict[str, Any]:
 def stale_or_missing(build: Path, notebooks: list[Path]) -> list[str]:
     """Problemas de las copias ejecutadas (una frase por cuaderno); vacía si todas están al día y terminaron bien."""
     problems = []
-    # Una ejecución interrumpida (Ctrl+C en make run-all) deja la copia completa de la anterior y un resumen que no es el suyo.
+    # Una ejecución interrumpida (Ctrl+C en make run-all) deja la copia completa de la anterior y un resumen que no
+    # es el suyo.
     statuses = _run_summary(build).get("cuadernos", {})
     for source in notebooks:
         executed = build / source.name
@@ -84,7 +86,8 @@ def stale_or_missing(build: Path, notebooks: list[Path]) -> list[str]:
         elif not executed.is_file():
             problems.append(f"{source.stem}: falta {executed}")
         elif executed.stat().st_mtime < source.stat().st_mtime:
-            problems.append(f"{source.stem}: {executed} es anterior a su fuente {source} (cambió después de ejecutarlo)")
+            problems.append(f"{source.stem}: {executed} es anterior a su fuente {source} "
+                            "(cambió después de ejecutarlo)")
         else:
             meta = json.loads(executed.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
             if meta.get("exception"):
@@ -107,7 +110,7 @@ def check_executed(build: Path, notebooks: list[Path]) -> None:
 def run_info(build: Path, notebooks: list[Path]) -> dict[str, str]:
     """Perfil, fecha y *hardware* de la ejecución que produjo las salidas, en frases para el sitio.
 
-    Los toma de ``build/ejecucion.json`` (lo escribe ``tools/run_course.py``); si falta (una ejecución antigua),
+    Los toma de ``build/ejecucion.json`` (lo escribe ``python -m tools.run_course``); si falta (una ejecución antigua),
     del ``metrics.json`` y los metadatos de papermill de cada cuaderno.
     """
     summary = _run_summary(build)
@@ -158,7 +161,8 @@ def landing_markdown(readme: str, notebooks: list[Path]) -> str:
     text = re.sub(r"\]\(notebooks/([^)]+\.ipynb)\)", r"](\1)", text)
     # Los demás enlaces relativos apuntan a archivos del repositorio: se enlazan en GitHub.
     repo = repository_url()
-    text = re.sub(r"\]\((?!https?://|#|imagenes/|[^)/]+\.ipynb\))([^)]+)\)", lambda m: f"]({repo}/blob/main/{m.group(1)})", text)
+    text = re.sub(r"\]\((?!https?://|#|imagenes/|[^)/]+\.ipynb\))([^)]+)\)",
+                  lambda m: f"]({repo}/blob/main/{m.group(1)})", text)
     toc = "\n".join(nb.stem for nb in notebooks)
     return (f"{text}\n\n## Resultados\n\nLas páginas de cada cuaderno muestran sus salidas; "
             f"[Resultados de la ejecución](resultados.md) trae el marcador y dice con qué perfil, cuándo y en qué "
@@ -169,9 +173,11 @@ def landing_markdown(readme: str, notebooks: list[Path]) -> str:
 def results_markdown(build: Path, info: dict[str, str]) -> str:
     """Página de resultados: origen de las salidas y el marcador de ``build/resumen.md``."""
     summary = build / "resumen.md"
-    body = summary.read_text(encoding="utf-8") if summary.is_file() else "*(Falta build/resumen.md: vuelve a ejecutar `make run-all`.)*"
+    missing = "*(Falta build/resumen.md: vuelve a ejecutar `make run-all`.)*"
+    body = summary.read_text(encoding="utf-8") if summary.is_file() else missing
     body = re.sub(r"^# .*\n", "", body, count=1)
-    body = re.sub(r"\[([^\]|]+)\.html\]\(\1\.html\)", r"[\1](\1.ipynb)", body)  # las páginas del sitio, no el HTML de build/
+    # Las páginas del sitio, no el HTML de build/.
+    body = re.sub(r"\[([^\]|]+)\.html\]\(\1\.html\)", r"[\1](\1.ipynb)", body)
     return (f"# Resultados de la ejecución\n\n- Perfil: **{info['perfil']}** ({info['perfil_texto']})\n"
             f"- Cuándo: {info['cuando']}{info['duracion']}\n- *Hardware*: {info['hardware']}\n\n"
             f"```{{container}} resultados-anchos\n{body}\n```\n")
@@ -229,7 +235,8 @@ def build_site(build: Path, output: Path, source: Path = ROOT / "notebooks") -> 
         write_sources(build, src, notebooks)
         if output.exists():
             shutil.rmtree(output)
-        code = build_main(["-b", "html", "-q", "-W", "--keep-going", "-d", str(Path(tmp) / "doctrees"), str(src), str(output)])
+        code = build_main(["-b", "html", "-q", "-W", "--keep-going", "-d", str(Path(tmp) / "doctrees"),
+                           str(src), str(output)])
     if code != 0:
         raise SystemExit(f"Sphinx no pudo construir el sitio (código {code}): mira los avisos de arriba.")
     return output
@@ -239,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", default=str(ROOT / "build"), help="carpeta con los cuadernos ejecutados")
     parser.add_argument("--salida", default=None, help="carpeta del sitio (por defecto <build>/site)")
-    parser.add_argument("--source", default=str(ROOT / "notebooks"), help="carpeta de las fuentes (por defecto notebooks/)")
+    parser.add_argument("--source", default=str(ROOT / "notebooks"),
+                        help="carpeta de las fuentes (por defecto notebooks/)")
     args = parser.parse_args(argv)
     build = Path(args.build).resolve()
     output = Path(args.salida).resolve() if args.salida else build / "site"

@@ -6,7 +6,7 @@ dropout > 0, así que PyTorch cae en la ruta «math», que aplica ``at::dropout`
 de atención (lote × cabezas × L × L). Este script mide, en esa forma, el muestreador actual frente a candidatos que
 muestrean la misma distribución, y comprueba la tasa y la escala de cada uno.
 
-Uso: ``python tools/dropout_masks.py [--batch 5 --heads 12 --length 256 --p 0.1 --threads 2]``
+Uso: ``python -m tools.dropout_masks [--batch 5 --heads 12 --length 256 --p 0.1 --threads 2]``
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def sdpa_internal(q, k, v, p):
     return torch.nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=p)
 
 
-CANDIDATES = {"dropout nativo (actual)": current, "bernoulli_ explícito": bernoulli_mask, "rand < 1 − p": uniform_compare}
+CANDIDATES = {"dropout nativo (actual)": current, "bernoulli_ explícito": bernoulli_mask,
+              "rand < 1 − p": uniform_compare}
 
 
 def seconds(fn, *args, repeat: int = 5) -> float:
@@ -61,7 +62,8 @@ def check_distribution(fn, p: float, n: int = 2_000_000) -> tuple[float, float, 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=5, help="filas × T de una llamada (CPU, modo full: un texto largo × 5)")
+    parser.add_argument("--batch", type=int, default=5,
+                        help="filas × T de una llamada (CPU, modo full: un texto largo × 5)")
     parser.add_argument("--heads", type=int, default=12)
     parser.add_argument("--length", type=int, default=256)
     parser.add_argument("--head-dim", type=int, default=32)
@@ -72,17 +74,19 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(0)
     shape = (args.batch, args.heads, args.length, args.length)
     scores = torch.rand(shape)
-    print(f"Forma de la atención: {shape} ({scores.numel() / 1e6:.1f} millones de elementos), p = {args.p}, {args.threads} hilos")
+    print(f"Forma de la atención: {shape} ({scores.numel() / 1e6:.1f} millones de elementos), p = {args.p}, "
+          f"{args.threads} hilos")
     for name, fn in CANDIDATES.items():
         kept, pvalue, scale_error = check_distribution(fn, args.p)
-        print(f"{name:26s} {seconds(fn, scores, args.p) * 1e3:7.2f} ms | conservada {kept:.5f} (p-valor binomial {pvalue:.3f}), "
-              f"error de escala {scale_error:.1e}")
+        print(f"{name:26s} {seconds(fn, scores, args.p) * 1e3:7.2f} ms | conservada {kept:.5f} "
+              f"(p-valor binomial {pvalue:.3f}), error de escala {scale_error:.1e}")
     q = torch.randn(args.batch, args.heads, args.length, args.head_dim)
     with_dropout = seconds(sdpa_internal, q, q, q, args.p)
     without = seconds(sdpa_internal, q, q, q, 0.0)
-    # Con dropout > 0 no solo se muestrea la máscara: SDPA deja el núcleo flash y materializa la matriz L × L (ruta math).
-    print(f"SDPA completa: {with_dropout * 1e3:.2f} ms con dropout (ruta math), {without * 1e3:.2f} ms sin él (núcleo flash): "
-          f"{with_dropout / without:.1f}×")
+    # Con dropout > 0 no solo se muestrea la máscara: SDPA deja el núcleo flash y materializa la matriz L × L
+    # (ruta math).
+    print(f"SDPA completa: {with_dropout * 1e3:.2f} ms con dropout (ruta math), {without * 1e3:.2f} ms sin él "
+          f"(núcleo flash): {with_dropout / without:.1f}×")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ pasa con ``JUPYTER_CONFIG_PATH``; lo que cambies en Configuración manda. Como r
 servidor de laboratorio) añade ``--allow-root``, sin el que JupyterLab no arranca.
 
 Uso:
-    python tools/lab.py                  # prepara mis_cuadernos/ y abre JupyterLab
-    python tools/lab.py --solo-preparar  # solo prepara la carpeta (lo usan las pruebas)
-    python tools/lab.py --solo-orden     # prepara todo y muestra la orden de JupyterLab, sin lanzarla
+    python -m tools.lab                  # prepara mis_cuadernos/ y abre JupyterLab
+    python -m tools.lab --solo-preparar  # solo prepara la carpeta (lo usan las pruebas)
+    python -m tools.lab --solo-orden     # prepara todo y muestra la orden de JupyterLab, sin lanzarla
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_files import course_notebooks  # noqa: E402
+from tools.notebook_files import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "notebooks"
@@ -84,7 +83,8 @@ def prepare_workspace(source: Path = SOURCE, dest: Path = WORKSPACE) -> Workspac
     """
     notebooks = course_notebooks(source)
     if not notebooks:
-        raise FileNotFoundError(f"No hay cuadernos en source={str(source)!r}: ejecuta make lab desde la raíz del repositorio.")
+        raise FileNotFoundError(f"No hay cuadernos en source={str(source)!r}: "
+                                "ejecuta make lab desde la raíz del repositorio.")
     dest.mkdir(parents=True, exist_ok=True)
     manifest_path = dest / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
@@ -126,7 +126,8 @@ def language_pack_version() -> str | None:
 
 
 def write_lab_settings(config_dir: Path = LAB_CONFIG, *, spanish: bool = True) -> Path:
-    """Escribe los valores por defecto de JupyterLab para ``make lab`` en ``config_dir/labconfig`` y devuelve el archivo.
+    """Escribe los valores por defecto de JupyterLab para ``make lab`` en ``config_dir/labconfig`` y devuelve el
+    archivo.
 
     Son *valores por defecto* (``default_setting_overrides.json``, que JupyterLab lee de cada carpeta de
     ``JUPYTER_CONFIG_PATH``): lo que el estudiante cambie en Configuración los sustituye. ``spanish=False`` (sin el
@@ -166,7 +167,8 @@ def lab_command(workspace: Path, jupyter_args: list[str], *, root: bool | None =
 
 
 def lab_environment(config_dir: Path = LAB_CONFIG, base: dict[str, str] | None = None) -> dict[str, str]:
-    """El entorno de JupyterLab: el de ``base`` (por defecto, el actual) con ``config_dir`` al frente de ``JUPYTER_CONFIG_PATH``."""
+    """El entorno de JupyterLab: el de ``base`` (por defecto, el actual) con ``config_dir`` al frente de
+    ``JUPYTER_CONFIG_PATH``."""
     env = dict(os.environ if base is None else base)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(config_dir), env.get("JUPYTER_CONFIG_PATH", "")) if p)
     return env
@@ -175,8 +177,10 @@ def lab_environment(config_dir: Path = LAB_CONFIG, base: dict[str, str] | None =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--solo-preparar", action="store_true", help="prepara mis_cuadernos/ sin abrir JupyterLab")
-    parser.add_argument("--solo-orden", action="store_true", help="prepara todo y muestra la orden de JupyterLab, sin lanzarla")
-    parser.add_argument("--carpeta", type=Path, default=WORKSPACE, help="carpeta de trabajo (por defecto mis_cuadernos/)")
+    parser.add_argument("--solo-orden", action="store_true",
+                        help="prepara todo y muestra la orden de JupyterLab, sin lanzarla")
+    parser.add_argument("--carpeta", type=Path, default=WORKSPACE,
+                        help="carpeta de trabajo (por defecto mis_cuadernos/)")
     args, jupyter_args = parser.parse_known_args(argv)
     workspace = prepare_workspace(SOURCE, args.carpeta)
     report(workspace)
@@ -188,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"JupyterLab en español (paquete de idioma {LANGUAGE_PACK} {version}) y sin la pregunta de las noticias "
               f"de Jupyter: valores por defecto en {settings.relative_to(ROOT)}; los cambias en Configuración.")
     else:
-        print(f"⚠ Falta el paquete de idioma {LANGUAGE_PACK}: JupyterLab se abrirá en inglés. Lo instala make install "
-              "(está en requirements.txt).")
+        print(f"⚠ Falta el paquete de idioma {LANGUAGE_PACK}: JupyterLab se abrirá en inglés. "
+              "Lo instala make install (está en requirements.txt).")
     command, notes = lab_command(workspace.path, jupyter_args)
     for note in notes:
         print(note)

@@ -8,7 +8,7 @@ proyecto; no contiene texto copiado.
 están escritas una a una por el proyecto, sin plantillas, directamente en
 course_utils/sample_data/opiniones_es/{train,test}.csv.
 
-Uso: python tools/make_sample_data.py
+Uso: python -m tools.make_sample_data
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "course_utils" / "sample_data"
 OUT = SAMPLE_DIR / "resenas_mini"
 
-SUBJECTS = ["The film", "This movie", "The sequel", "The documentary", "This thriller", "The comedy", "The remake", "This drama"]
+SUBJECTS = ["The film", "This movie", "The sequel", "The documentary", "This thriller", "The comedy", "The remake",
+            "This drama"]
 POSITIVE = [
     "is a delight from start to finish",
     "kept me smiling for two hours",

@@ -1,8 +1,9 @@
 """Qué archivos de ``notebooks/`` son cuadernos del curso (y cuáles solo redirigen a su nueva ruta).
 
 Un cuaderno que cambió de nombre deja en su ruta antigua un cuaderno mínimo, con una celda de texto que enlaza
-al nuevo (y una celda ``parameters`` con su nombre, como todo cuaderno del curso) y ``metadata.curso.redirige_a``: así siguen funcionando los enlaces y las insignias de Colab
-que ya circulan. Esos no se ejecutan, no llevan celda de instalación y no se copian a ``mis_cuadernos/``.
+al nuevo (y una celda ``parameters`` con su nombre, como todo cuaderno del curso) y ``metadata.curso.redirige_a``:
+así siguen funcionando los enlaces y las insignias de Colab que ya circulan. Esos no se ejecutan, no llevan celda
+de instalación y no se copian a ``mis_cuadernos/``.
 """
 
 from __future__ import annotations

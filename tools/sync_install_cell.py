@@ -2,8 +2,8 @@
 
 La celda es la misma en todos los cuadernos y no se copia a mano: este script la reescribe, y
 ``tests/test_notebook_hygiene.py`` comprueba que está al día. Uso:
-    python tools/sync_install_cell.py          # reescribe las celdas
-    python tools/sync_install_cell.py --check  # solo comprueba (sale con 1 si hay diferencias)
+    python -m tools.sync_install_cell          # reescribe las celdas (make sync-notebooks)
+    python -m tools.sync_install_cell --check  # solo comprueba (sale con 1 si hay diferencias)
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_files import course_notebooks  # noqa: E402
+from tools.notebook_files import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 # Solo las librerías de Hugging Face: Colab ya trae torch, numpy, pandas, scikit-learn y matplotlib,
@@ -87,7 +86,7 @@ def main(check: bool = False) -> int:
                 nbformat.write(nb, path)
     if check and stale:
         print("Celda de instalación desactualizada en: " + ", ".join(stale))
-        print("Ejecuta: python tools/sync_install_cell.py")
+        print("Ejecuta: make sync-notebooks (python -m tools.sync_install_cell)")
         return 1
     return 0
 

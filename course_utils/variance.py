@@ -225,28 +225,46 @@ def accuracy_per_run(y_true: Any, probs: Any) -> np.ndarray:
     return (p.argmax(axis=2) == y[None, :]).astype(np.float64)
 
 
-# La tabla de referencia de make bench (sección «semillas»): un resumen pequeño que viaja con el paquete, para que el
-# cuaderno 06.3 la muestre también en Colab (allí no está la carpeta docs/ del repositorio).
-REFERENCE_DIR = Path(__file__).parent / "referencias"
+# La tabla de referencia de make bench (sección «semillas»), en docs/resultados/ del repositorio. Fuera del repositorio
+# (Colab instala course_utils desde git, sin docs/), se lee de GitHub en la etiqueta de esta versión del paquete.
+REPOSITORY_RAW = "https://raw.githubusercontent.com/curso-nlp-es/ajuste-fino-transformers"
 
 
-def load_reference(name: str = "semillas") -> dict[str, Any] | None:
+def reference_path(name: str = "semillas") -> Path:
+    """Dónde está la tabla de referencia ``name`` en un clon del repositorio (``docs/resultados/<name>.json``)."""
+    return Path(__file__).resolve().parents[1] / "docs" / "resultados" / f"{name}.json"
+
+
+def load_reference(name: str = "semillas", *, timeout: float = 5.0) -> dict[str, Any] | None:
     """La tabla de referencia ``name`` que escribió ``make bench`` (con fecha, máquina y orden), o ``None`` si no la hay.
+
+    Primero la del repositorio (``docs/resultados/<name>.json``); si el paquete se instaló sin él (Colab), la de
+    GitHub en la etiqueta ``v<versión>`` del paquete: las cifras de referencia de la versión del cuaderno.
 
     Parámetros
     ----------
     name : str
         El nombre de la sección (``"semillas"``).
+    timeout : float
+        Segundos de espera para GitHub.
 
     Devuelve
     --------
     dict o None
         ``date``, ``machine``, ``command`` y ``result`` (las tablas de la sección).
     """
-    path = REFERENCE_DIR / f"{name}.json"
-    if not path.is_file():
+    path = reference_path(name)
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    from urllib.request import urlopen
+
+    from course_utils import __version__
+
+    try:
+        with urlopen(f"{REPOSITORY_RAW}/v{__version__}/docs/resultados/{name}.json", timeout=timeout) as response:  # noqa: S310
+            return json.loads(response.read().decode("utf-8"))
+    except Exception:  # sin red, sin la etiqueta o sin el archivo: no hay referencia que mostrar
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def reference_report(reference: dict[str, Any] | None) -> str:
@@ -263,8 +281,8 @@ def reference_report(reference: dict[str, Any] | None) -> str:
         Incluye la fecha, la máquina y la orden que reproduce las cifras.
     """
     if reference is None:
-        return ("Todavía no hay tabla de referencia en este paquete: la escribe `make bench BENCH_SECTIONS=semillas` "
-                "(varias horas en una CPU de 2 núcleos).")
+        return ("No se encontró la tabla de referencia (docs/resultados/semillas.json en el repositorio): la escribe "
+                "`make bench BENCH_SECTIONS=semillas` (horas en una CPU de 2 núcleos).")
     group = reference["result"]["groups"].get("todo")
     if not group:
         return f"La tabla de referencia ({reference['date']}) no tiene el grupo «todo»."

@@ -107,3 +107,33 @@ def test_nested_design_resamples_each_runs_own_reviews():
     one = variance.crossed_bootstrap(accuracy, runs[:1], seed=1, shared_reviews=False, n_resamples=4000)
     ordinary = bootstrap((runs[0],), np.mean, n_resamples=4000, method="percentile", rng=np.random.default_rng(1)).confidence_interval
     assert one.low == pytest.approx(ordinary.low, abs=0.006) and one.high == pytest.approx(ordinary.high, abs=0.006)
+
+
+def _reference(diffs):
+    def iv(e, lo, hi):
+        return {"estimate": e, "low": lo, "high": hi, "n": 1000, "method": "wilson", "confidence": 0.95}
+
+    rows = [{"seed": s, "accuracy": iv(0.85, 0.83, 0.87), "tfidf_accuracy": iv(0.83, 0.81, 0.85), "vs_tfidf": iv(d, d - 0.024, d + 0.024)}
+            for s, d in zip((42, 1, 2), diffs, strict=True)]
+    summary = variance.summarize_runs(diffs)
+    low, high = min(diffs) - 0.03, max(diffs) + 0.03
+    return {"date": "2026-12-02", "machine": "AMD EPYC (AVX2), 2 hilos", "command": "make bench BENCH_SECTIONS=semillas",
+            "result": {"groups": {"todo": {"rows": rows, "accuracy": {"n_reviews": 1000}, "excludes_zero": sum(d > 0.024 for d in diffs),
+                                           "vs_tfidf": {"summary": summary.as_dict(), "interval": iv(summary.mean, low, high)}}}}}
+
+
+def test_reference_report_states_the_conclusion_over_seeds():
+    text = variance.reference_report(_reference([0.027, 0.019, 0.001]))
+    assert text.startswith("Referencia medida el 2026-12-02 en AMD EPYC (AVX2), 2 hilos con `make bench BENCH_SECTIONS=semillas`")
+    assert "positiva en 3 de 3" in text and "Contiene el 0" in text
+    assert "Excluye el 0" in variance.reference_report(_reference([0.06, 0.05, 0.07]))
+    assert "make bench BENCH_SECTIONS=semillas" in variance.reference_report(None)
+
+
+def test_reference_is_read_from_the_repository(tmp_path, monkeypatch):
+    import json
+
+    path = tmp_path / "semillas.json"
+    path.write_text(json.dumps(_reference([0.02, 0.01, 0.03])), encoding="utf-8")
+    monkeypatch.setattr(variance, "reference_path", lambda name="semillas": path)
+    assert variance.load_reference()["date"] == "2026-12-02"

@@ -7,7 +7,7 @@ en una GPU y en varios procesos::
 
     python -m course_utils.entrenar --perfil local --salida salidas/entrenar
     torchrun --nproc_per_node=2 -m course_utils.entrenar --perfil smoke --salida salidas/ddp
-    accelerate launch --num_processes 2 -m course_utils.entrenar --perfil smoke --salida salidas/ddp
+    accelerate launch --multi_gpu --num_processes 2 -m course_utils.entrenar --perfil completo --salida salidas/bert
 
 En varios procesos solo el proceso 0 escribe e imprime el resumen; la evaluación reúne las
 predicciones de todos, así que cada reseña de prueba cuenta una vez.
@@ -111,7 +111,7 @@ def build_parser() -> SpanishParser:
                "  python -m course_utils.entrenar --perfil local --salida salidas/entrenar\n"
                "  python -m course_utils.entrenar --perfil local --semilla 7 --salida salidas/semilla-7\n"
                "  torchrun --nproc_per_node=2 -m course_utils.entrenar --perfil smoke --salida salidas/ddp\n"
-               "  accelerate launch --num_processes 2 -m course_utils.entrenar --perfil smoke --salida salidas/ddp\n"
+               "  accelerate launch --multi_gpu --num_processes 2 -m course_utils.entrenar --perfil completo --salida salidas/bert\n"
                "Escribe en --salida metrics.json (cifras con intervalo, huellas, una fila del marcador) y predicciones.npz.",
     )
     parser.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")

@@ -118,3 +118,33 @@ def write_metrics(paths: OutputPaths, notebook: str, metrics: dict, parameters: 
     paths.metrics_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Métricas guardadas en {paths.metrics_path}")
     return paths.metrics_path
+
+
+def update_metrics(paths: OutputPaths, metrics: dict) -> Path:
+    """Añade cifras al ``metrics.json`` ya escrito (p. ej. las de una sección opcional que corre después).
+
+    Parámetros
+    ----------
+    paths : OutputPaths
+        Las rutas de :func:`prepare_output_dir` (el archivo ya existe: :func:`write_metrics`).
+    metrics : dict
+        Cifras que se añaden (o sustituyen) en ``"metrics"``.
+
+    Devuelve
+    --------
+    Path
+        La ruta escrita.
+
+    Errores
+    -------
+    CourseParameterError
+        Si todavía no hay ``metrics.json``.
+    """
+    import json
+
+    if not paths.metrics_path.is_file():
+        raise fail("paths", str(paths.metrics_path), "todavía no hay metrics.json", "llama antes a outputs.write_metrics")
+    summary = json.loads(paths.metrics_path.read_text(encoding="utf-8"))
+    summary["metrics"].update({k: (v.item() if hasattr(v, "item") else v) for k, v in metrics.items()})
+    paths.metrics_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    return paths.metrics_path

@@ -533,7 +533,7 @@ def describe_run(run: RecipeRun) -> str:
         lines.append(f"Exactitud en prueba ({len(run.y_test)} reseñas, huella {run.hashes['test']}): {iv(s['accuracy'])}")
     if "vs_tfidf" in s:
         lines.append(f"TF-IDF ({run.tfidf_choice}, elegido en validación), en prueba: {iv(s['tfidf_accuracy'])}")
-        lines.append(describe_difference(iv(s["vs_tfidf"]), "el ajuste fino", "TF-IDF"))
+        lines.append(describe_difference(iv(s["vs_tfidf"]), "ajuste fino", "TF-IDF"))
     if "mc_vs_single" in s:
         lines.append(describe_difference(iv(s["mc_vs_single"]), f"MC dropout (T={r.mc_passes})", "una pasada"))
     if "ece_temperature_minus_single" in s:

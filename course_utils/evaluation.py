@@ -163,7 +163,9 @@ def bootstrap_interval(
     seed = check_int("seed", seed, minimum=0)
     arrays = [np.asarray(s).reshape(-1) for s in samples]
     if not arrays or len({a.size for a in arrays}) != 1 or arrays[0].size < 2:
-        raise fail("samples", [a.size for a in arrays], "hacen falta muestras de igual longitud, con al menos 2 elementos", "pasa etiquetas y predicciones de las mismas reseñas")
+        raise fail("samples", [a.size for a in arrays],
+                   "hacen falta muestras de igual longitud, con al menos 2 elementos",
+                   "pasa etiquetas y predicciones de las mismas reseñas")
     estimate = float(statistic(*arrays, axis=-1) if vectorized else statistic(*arrays))
     result = bootstrap(
         tuple(arrays), statistic, n_resamples=n_resamples, vectorized=vectorized, paired=True, axis=-1,
@@ -234,7 +236,8 @@ def metric_interval(y_true: Any, probs: Any, *, metric: str = "accuracy", seed: 
     if metric == "accuracy":
         return wilson_interval(int(np.sum(y_true == y_pred)), y_true.size)
     if metric == "f1":
-        return bootstrap_interval(_f1_statistic(y_true, y_pred, width), y_true, y_pred, seed=seed, n_resamples=n_resamples)
+        return bootstrap_interval(_f1_statistic(y_true, y_pred, width), y_true, y_pred, seed=seed,
+                                  n_resamples=n_resamples)
     return bootstrap_interval(_ece, y_true, _confidences(y_true, probs), y_pred, seed=seed, n_resamples=n_resamples)
 
 
@@ -298,7 +301,8 @@ def paired_difference(
 
         samples = (y_true, pred_a, pred_b)
     interval = bootstrap_interval(statistic, *samples, seed=seed, n_resamples=n_resamples)
-    return Interval(interval.estimate, interval.low, interval.high, interval.n, "bootstrap emparejado", interval.confidence)
+    return Interval(interval.estimate, interval.low, interval.high, interval.n, "bootstrap emparejado",
+                    interval.confidence)
 
 
 def describe_difference(interval: Interval, name_a: str, name_b: str, *, metric: str = "exactitud") -> str:
@@ -317,7 +321,9 @@ def describe_difference(interval: Interval, name_a: str, name_b: str, *, metric:
     --------
     str
     """
-    text = f"{metric} de {name_a} − {name_b}: {interval.format(signed=True)} ({interval.n} reseñas, {interval.method})"
+    # «de el ajuste fino» → «del ajuste fino» (la contracción del español)
+    of_a = f"del {name_a[3:]}" if name_a.startswith("el ") else f"de {name_a}"
+    text = f"{metric} {of_a} − {name_b}: {interval.format(signed=True)} ({interval.n} reseñas, {interval.method})"
     if interval.contains_zero:
         return text + ". El intervalo contiene el 0: con estas reseñas no se puede afirmar que uno sea mejor."
     higher, lower = (name_a, name_b) if interval.estimate > 0 else (name_b, name_a)
@@ -377,8 +383,10 @@ def scoreboard_row(
     """
     y_true = np.asarray(y_true).reshape(-1)
     if len(test_ids) != y_true.size:
-        raise fail("test_ids", f"{len(test_ids)} identificadores", f"hay {y_true.size} etiquetas", "pasa el id de cada reseña de prueba")
-    row: dict[str, Any] = {"method": method, "n_test": int(y_true.size), "test_ids_sha256": ids_hash(test_ids), "seconds": seconds, "note": note}
+        raise fail("test_ids", f"{len(test_ids)} identificadores", f"hay {y_true.size} etiquetas",
+                   "pasa el id de cada reseña de prueba")
+    row: dict[str, Any] = {"method": method, "n_test": int(y_true.size), "test_ids_sha256": ids_hash(test_ids),
+                           "seconds": seconds, "note": note}
     for metric in METRICS:
         row[metric] = metric_interval(y_true, probs, metric=metric, seed=seed).as_dict()
     if versus is not None:

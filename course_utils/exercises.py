@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import calibration, data, evaluation, metrics
-from course_utils._checks import check_int
+from course_utils import calibration, data, evaluation, metrics, models
+from course_utils._checks import CourseParameterError, check_float, check_int, fail
 from course_utils.models import OFFLINE_MODEL
 
 SPANISH_MODELS = (
@@ -29,6 +29,13 @@ ENGLISH_MODELS = ("bert-base-uncased", "bert-base-cased", "distilbert-base-uncas
 SPANISH_HINTS = ("spanish", "bne", "beto", "bertin", "multilingual", "xlm-roberta", "mdeberta", "labse")
 MAX_LENGTH_CANDIDATES = (16, 32, 64, 128, 256, 512)
 TOTAL = 10
+# Las firmas que citan las pistas: cómo se llama cada función, no qué hay que pasarle.
+RISK_COVERAGE_SIGNATURE = ("calibration.risk_coverage_curve(correct, confidence) devuelve un dict: «coverage», «risk» y "
+                           "«threshold» (arrays, un valor por confianza distinta, de la más alta a la más baja) y «aurc» (un número)")
+PREDICT_LOGITS_SIGNATURE = "uncertainty.predict_logits(model, tokenizer, texts, *, max_length=...) devuelve un array (N, C)"
+METRICS_SIGNATURE = "metrics.classification_metrics(labels, predictions, *, average=...) devuelve un dict con «accuracy», «f1»…"
+MC_DROPOUT_SIGNATURE = ("uncertainty.mc_dropout_predict(model, tokenizer, texts, *, n_passes=..., threshold=..., label_names=..., "
+                        "max_length=...) devuelve un resultado con el campo .abstained (un bool por texto)")
 
 
 def _report(number: int, ok: bool, message: str, hint: str = "") -> bool:
@@ -220,7 +227,10 @@ def check_dataset(ds: Any, label_names: list[str]) -> bool:
 
 
 def check_model_name(name: Any) -> bool:
-    """Ejercicio 5: ``model_name`` es un modelo preentrenado para español o multilingüe (o el empaquetado, sin conexión).
+    """Ejercicio 5: ``model_name`` es un modelo preentrenado para español o multilingüe.
+
+    El modelo empaquetado (``OFFLINE_MODEL``, en inglés) no es una respuesta: sin conexión, el ejercicio 10 entrena
+    con el ``MODEL`` del perfil (:func:`model_to_train`) y lo dice.
 
     Parámetros
     ----------
@@ -239,7 +249,9 @@ def check_model_name(name: Any) -> bool:
         return _report(5, False, f"{name!r} se preentrenó solo en inglés: su vocabulario trocea el español en pedazos sin sentido.",
                        "busca un modelo preentrenado en español, o uno multilingüe")
     if name == OFFLINE_MODEL:
-        return _report(5, True, "modelo empaquetado (inglés): sirve sin conexión para probar el código, no para la calidad.")
+        return _report(5, False, f"{name!r} es el modelo empaquetado, preentrenado en inglés: sirve sin conexión para probar el código, "
+                                 "no es un modelo para español.",
+                       "escribe el que elegirías con conexión; sin ella, el ejercicio 10 entrena con el MODEL del perfil y lo dice")
     if name in SPANISH_MODELS:
         return _report(5, True, f"model_name={name!r} (modelo para español o multilingüe).")
     if any(word in name.lower() for word in SPANISH_HINTS):
@@ -413,7 +425,7 @@ def check_threshold(val_correct: Any, val_confidence: Any, test_correct: Any, te
     bool
     """
     if threshold is None or test_coverage is None or test_risk is None:
-        return _pending(9, "elige umbral y calcula cobertura_prueba y riesgo_prueba.", "calibration.risk_coverage_curve, sobre validación")
+        return _pending(9, "elige umbral y calcula cobertura_prueba y riesgo_prueba.", f"{RISK_COVERAGE_SIGNATURE}; úsala sobre validación")
     if not all(_is_number(v) for v in (threshold, test_coverage, test_risk)):
         return _report(9, False, "umbral, cobertura_prueba y riesgo_prueba deben ser números.", "floats entre 0 y 1")
     vc, vk = np.asarray(val_confidence, dtype=float), np.asarray(val_correct, dtype=bool)
@@ -427,7 +439,7 @@ def check_threshold(val_correct: Any, val_confidence: Any, test_correct: Any, te
         return _report(9, False, f"en validación, umbral={float(threshold):.3f} da un riesgo de {_pct(risk_val, 1)}, por encima del {_pct(target_risk)}.", hint)
     if cov_val < best_cov - 1e-12:
         return _report(9, False, f"en validación respondes el {_pct(cov_val)}, y se puede responder más sin pasar del {_pct(target_risk)} de riesgo.",
-                       "busca el umbral más bajo que aún cumple el riesgo objetivo")
+                       f"busca el umbral más bajo que aún cumple el riesgo objetivo ({RISK_COVERAGE_SIGNATURE})")
     cov_test, risk_test = _coverage_risk(tc, tk, float(threshold))
     if abs(float(test_coverage) - cov_test) > 1e-6 or abs(float(test_risk) - risk_test) > 1e-6:
         return _report(9, False, "el umbral está bien elegido, pero cobertura_prueba o riesgo_prueba no cuadran con él.",
@@ -447,8 +459,71 @@ def check_threshold(val_correct: Any, val_confidence: Any, test_correct: Any, te
 # --- Ejercicio 10: entrenar, evaluar y abstenerse ------------------------------------------------------------
 
 
+def model_to_train(model_name: Any, profile_model: str, *, profile: str = "completo", online: bool | None = None) -> str:
+    """Ejercicio 10: con qué modelo se entrena de verdad, y por qué (lo imprime en una frase).
+
+    El curso se ejecuta también sin conexión, y sin conexión no se puede descargar el modelo del ejercicio 5.
+    Entonces se entrena con el ``MODEL`` del perfil (el empaquetado, en inglés), y la frase lo dice para que
+    nadie lea sus cifras como las de un modelo para español.
+
+    Parámetros
+    ----------
+    model_name : str o None
+        La respuesta del ejercicio 5.
+    profile_model : str
+        El ``MODEL`` que eligió el perfil.
+    profile : str
+        El perfil resuelto (``perfil.name``): ``"local"`` y ``"smoke"`` están pensados para CPU y sin conexión,
+        y entrenan siempre con ``profile_model``.
+    online : bool, opcional
+        Si el Hub de Hugging Face responde; por defecto se comprueba (:func:`course_utils.runtime.hub_reachable`).
+
+    Devuelve
+    --------
+    str
+        El nombre (o la ruta) del modelo con el que entrenar.
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``profile_model`` no es un texto.
+    """
+    if not isinstance(profile_model, str) or not profile_model.strip():
+        raise fail("MODEL", profile_model, "debe ser el nombre de un modelo", "pasa el MODEL que eligió el perfil")
+    if not isinstance(model_name, str) or not model_name.strip():
+        print(f"model_name está sin elegir (ejercicio 5): se entrena con MODEL={profile_model!r}, el del perfil.")
+        return profile_model
+    if model_name == profile_model:
+        print(f"Se entrena con model_name={model_name!r}, que es también el MODEL del perfil.")
+        return model_name
+    try:
+        local = models.is_local_source(models.resolve_model_source(model_name))
+    except CourseParameterError:
+        local = False
+    if local:
+        print(f"Se entrena con model_name={model_name!r}: está en esta máquina, no hace falta el Hub.")
+        return model_name
+    caveat = (f"las cifras de abajo miden el procedimiento con MODEL={profile_model!r}, no lo que daría {model_name!r}")
+    if profile in ("local", "smoke"):
+        print(f"El perfil «{profile}» está pensado para CPU y sin conexión: se entrena con MODEL={profile_model!r}, "
+              f"no con tu model_name={model_name!r} (que usaría el perfil completo, con conexión). Ojo: {caveat}.")
+        return profile_model
+    if online is None:
+        from course_utils.runtime import hub_reachable
+
+        online = hub_reachable()
+    if not online:
+        print(f"El Hub de Hugging Face no responde: no se puede descargar model_name={model_name!r}, así que se entrena "
+              f"con MODEL={profile_model!r}, el del perfil. Ojo: {caveat}.")
+        return profile_model
+    print(f"El Hub responde: se entrena con tu model_name={model_name!r}.")
+    return model_name
+
+
 def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, *, n_test: int, num_labels: int) -> bool:
     """Ejercicio 10: se evaluó en toda la prueba, con las métricas de esos logits, y MC dropout decidió la abstención.
+
+    Mientras falte una pieza, la pista da la firma de la función que la calcula (no la llamada resuelta).
 
     Parámetros
     ----------
@@ -469,24 +544,142 @@ def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, 
     --------
     bool
     """
-    if any(v is None for v in (y_true, logits, test_metrics, abstained)):
+    if y_true is None:
         return _pending(10, "completa los TODO y pon ENTRENAR = True.", "el andamiaje sigue el orden del cuaderno 06.3: datos, modelo, entrenamiento, evaluación, abstención")
+    if logits is None:
+        return _pending(10, "faltan los logits de la prueba.", PREDICT_LOGITS_SIGNATURE)
+    if test_metrics is None:
+        return _pending(10, "faltan las métricas de la prueba.", METRICS_SIGNATURE)
+    if abstained is None:
+        return _pending(10, "faltan las abstenciones.", MC_DROPOUT_SIGNATURE)
     y = np.asarray(y_true)
     z = np.asarray(logits)
     if len(y) != n_test:
         return _report(10, False, f"evaluaste {len(y)} opiniones y la prueba tiene {n_test}.", "la validación sirve para elegir; evalúa en toda la partición de prueba")
     if z.shape != (n_test, num_labels):
-        return _report(10, False, f"los logits tienen forma {z.shape}; se espera {(n_test, num_labels)}.", "una fila por opinión de prueba, una columna por clase")
+        return _report(10, False, f"los logits tienen forma {z.shape}; se espera {(n_test, num_labels)}.",
+                       f"una fila por opinión de prueba, una columna por clase: {PREDICT_LOGITS_SIGNATURE}")
     if not isinstance(test_metrics, dict) or not {"accuracy", "f1"} <= set(test_metrics):
-        return _report(10, False, "test_metrics no es el diccionario de metrics.classification_metrics.", "pásale las etiquetas, los logits y tu average")
+        return _report(10, False, "test_metrics no es el diccionario de metrics.classification_metrics.", METRICS_SIGNATURE)
     accuracy = float(np.mean(z.argmax(axis=1) == y))
     if abs(float(test_metrics["accuracy"]) - accuracy) > 1e-9:
         return _report(10, False, "test_metrics no sale de estos logits y etiquetas.", "calcula las métricas con los mismos y_true y logits")
     flags = np.asarray(abstained)
     if flags.shape != (n_test,) or flags.dtype != bool:
-        return _report(10, False, f"abstenciones debe ser un vector de {n_test} booleanos.", "mc.abstained, con MC dropout sobre los textos de prueba y threshold")
+        return _report(10, False, f"abstenciones debe ser un vector de {n_test} booleanos.", MC_DROPOUT_SIGNATURE)
     predicted = z.argmax(axis=1)
     f1_name = "F1" if metrics.f1_average(y, predicted)[0] == "binary" else "F1 macro"  # la regla de evaluation.metric_interval
     return _report(10, True, f"exactitud {evaluation.metric_interval(y, predicted, metric='accuracy')} y {f1_name} "
                              f"{evaluation.metric_interval(y, predicted, metric='f1')} en {n_test} opiniones de prueba (intervalos al 95 %); "
                              f"se abstiene en {int(flags.sum())} ({_pct(flags.mean())}).")
+
+
+# --- Lecturas de las soluciones: frases escritas con las cifras de la ejecución ---------------------------------
+
+
+def errors_reading(labels: Any, predictions: Any, label_names: Sequence[str]) -> str:
+    """Dónde se equivoca el modelo en esta ejecución: el error más frecuente y cuántos errores pasan por la clase intermedia.
+
+    Con un número impar de clases ordenadas (negativo, neutro, positivo), la del medio es la «intermedia»: los
+    errores que pasan por ella (negativo → neutro, neutro → positivo…) son confusiones de matiz; los que confunden
+    los extremos (positivo → negativo), de tono. Sin errores, o con un número par de clases, solo se da el recuento.
+
+    Parámetros
+    ----------
+    labels : array-like (N,)
+        Etiquetas verdaderas (índices de clase).
+    predictions : array-like (N,) o (N, C)
+        Etiquetas predichas, o logits/probabilidades (se toma el argmax).
+    label_names : sequence of str
+        Nombre de cada clase, en el orden de sus índices.
+
+    Devuelve
+    --------
+    str
+
+    Errores
+    -------
+    CourseParameterError
+        Longitudes distintas o etiquetas fuera de ``label_names``.
+    """
+    names = list(label_names)
+    y = np.asarray(labels).reshape(-1)
+    pred = np.asarray(predictions)
+    pred = pred.argmax(axis=1) if pred.ndim == 2 else pred.reshape(-1)
+    if y.shape != pred.shape:
+        raise fail("predictions", f"{pred.size} predicciones", f"hay {y.size} etiquetas", "pasa una predicción por etiqueta")
+    if y.size == 0 or min(y.min(), pred.min()) < 0 or max(y.max(), pred.max()) >= len(names):
+        raise fail("labels", sorted(set(y.tolist()) | set(pred.tolist())), f"deben ser índices de {names}", "pasa índices 0…C-1")
+    matrix = np.zeros((len(names), len(names)), dtype=int)
+    np.add.at(matrix, (y, pred), 1)
+    wrong = int(matrix.sum() - np.trace(matrix))
+    if wrong == 0:
+        return f"Ningún error en las {y.size} opiniones de prueba."
+    off = matrix.copy()
+    np.fill_diagonal(off, -1)
+    r, c = np.unravel_index(int(off.argmax()), off.shape)
+    text = (f"{wrong} errores en {y.size} opiniones; el más frecuente: {names[r]} → {names[c]} "
+            f"({off[r, c]} de las {matrix[r].sum()} opiniones reales «{names[r]}»).")
+    if len(names) % 2 == 0:
+        return text
+    middle = len(names) // 2
+    through = int(matrix[middle].sum() - matrix[middle, middle] + matrix[:, middle].sum() - matrix[middle, middle])
+    share = f"{through} de {wrong} ({_pct(through / wrong)})"
+    if 2 * through >= wrong:
+        return text + f" {share} pasan por «{names[middle]}», la clase intermedia: la mayoría son confusiones de matiz."
+    return text + (f" Solo {share} pasan por «{names[middle]}»: la mayoría confunde los extremos ({names[0]} ↔ {names[-1]}), "
+                   "confusiones de tono y no de matiz.")
+
+
+def sentences_reading(expected: Sequence[str], result: Any, *, hard: Sequence[int] = (), margin: float = 0.05) -> str:
+    """Qué hizo el modelo con unas frases de ejemplo: cuántas acierta y si duda más en las difíciles.
+
+    Con tan pocas frases no hay intervalo que valga: la comparación de confianzas solo se afirma si la diferencia
+    de medias pasa de ``margin``; si no, se dice que no se distinguen.
+
+    Parámetros
+    ----------
+    expected : sequence of str
+        El veredicto que esperaría un lector para cada frase (un nombre de clase).
+    result : uncertainty.MCDropoutResult
+        Lo que devolvió ``uncertainty.mc_dropout_predict`` con esas frases (``verdicts`` y ``confidence``).
+    hard : sequence of int
+        Posiciones de las frases difíciles (mixtas, irónicas); el resto son las claras.
+    margin : float
+        Diferencia mínima de confianza media (difíciles frente a claras) para afirmar que el modelo duda más o menos.
+
+    Devuelve
+    --------
+    str
+
+    Errores
+    -------
+    CourseParameterError
+        Si ``expected`` no tiene un veredicto por frase o ``hard`` tiene posiciones que no existen.
+    """
+    verdicts = list(result.verdicts)
+    confidence = np.asarray(result.confidence, dtype=float)
+    expected = list(expected)
+    if len(expected) != len(verdicts):
+        raise fail("expected", expected, f"hay {len(verdicts)} frases", "da un veredicto esperado por frase")
+    hard = sorted(set(int(i) for i in hard))
+    if any(not 0 <= i < len(verdicts) for i in hard):
+        raise fail("hard", hard, f"hay posiciones fuera de 0…{len(verdicts) - 1}", "usa las posiciones de las frases difíciles")
+    margin = check_float("margin", margin, 0.0, 1.0)
+    misses = [f"«{t[:40]}…»: se esperaba {e}, dice {v}" for t, e, v in zip(result.texts, expected, verdicts, strict=True) if e != v]
+    if not misses:
+        text = f"Veredicto esperado en las {len(verdicts)} frases."
+    else:
+        text = f"Veredicto esperado en {len(verdicts) - len(misses)} de {len(verdicts)} frases; " + "; ".join(misses) + "."
+    clear = [i for i in range(len(verdicts)) if i not in hard]
+    if not hard or not clear:
+        return text
+    c_hard, c_clear = float(confidence[hard].mean()), float(confidence[clear].mean())
+    compared = f"({c_hard:.2f} frente a {c_clear:.2f})"
+    if c_hard < c_clear - margin:
+        return text + f" Las difíciles tienen menos confianza media que las claras {compared}: el modelo nota que son más difíciles."
+    if c_hard <= c_clear + margin:
+        return text + (f" Las difíciles y las claras tienen casi la misma confianza media {compared}: con tan pocas frases, no se "
+                       "puede decir que el modelo las distinga.")
+    return text + (f" Las difíciles tienen más confianza media que las claras {compared}: el modelo no nota la dificultad, y la "
+                   "abstención no puede avisar de ella.")

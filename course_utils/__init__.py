@@ -5,7 +5,8 @@ Módulos, uno por tema:
 - :mod:`course_utils.data`: carga, muestreo balanceado, partición estratificada, distribución, protocolo de evaluación.
 - :mod:`course_utils.baseline`: la línea base TF-IDF + regresión logística, elegida en validación.
 - :mod:`course_utils.tokenization`: tokenización con truncado ``"head"`` o ``"head+tail"``.
-- :mod:`course_utils.metrics`: métricas para ``Trainer``, la regla única de la F1 (``f1_average``), matriz de confusión, informe.
+- :mod:`course_utils.metrics`: métricas para ``Trainer``, la regla única de la F1 (``f1_average``), matriz de confusión,
+  informe.
 - :mod:`course_utils.evaluation`: intervalos de confianza, diferencias emparejadas, marcador.
 - :mod:`course_utils.calibration`: ECE, escalado de temperatura, riesgo–cobertura.
 - :mod:`course_utils.uncertainty`: predicción con MC dropout, medidas de incertidumbre, abstención.

@@ -201,17 +201,21 @@ def check_labels(name: str, values: Any, *, n_classes: int | None = None, n_rows
     if array.ndim != 1:
         extra = ("; si son probabilidades o logits (N, C), pásalos como predicciones, no como etiquetas"
                  if array.ndim == 2 else "")
-        raise fail(name, _preview(array), f"debe ser un vector (N,) de etiquetas y tiene forma {tuple(array.shape)}{extra}",
+        raise fail(name, _preview(array),
+                   f"debe ser un vector (N,) de etiquetas y tiene forma {tuple(array.shape)}{extra}",
                    "pasa una etiqueta por ejemplo, p. ej. np.asarray(ds['label'])")
     if array.size == 0:
-        raise fail(name, [], "no hay ninguna etiqueta (0 filas)", "pasa al menos un ejemplo; revisa el filtro o la partición")
+        raise fail(name, [], "no hay ninguna etiqueta (0 filas)",
+                   "pasa al menos un ejemplo; revisa el filtro o la partición")
     if n_rows is not None and array.size != n_rows:
-        raise fail(name, f"{array.size} valores", f"hay {n_rows} etiquetas", "pasa un valor por etiqueta, en el mismo orden")
+        raise fail(name, f"{array.size} valores", f"hay {n_rows} etiquetas",
+                   "pasa un valor por etiqueta, en el mismo orden")
     if array.dtype == bool:
         raise fail(name, _preview(array), "son booleanos, no índices de clase",
                    "convierte los aciertos o clases a enteros con .astype(int), o pasa las etiquetas de clase")
     if array.dtype.kind in "USO":
-        bad = next((v for v in array.tolist() if isinstance(v, (str, bytes, bool)) or not isinstance(v, numbers.Real)), None)
+        bad = next((v for v in array.tolist() if isinstance(v, (str, bytes, bool)) or not isinstance(v, numbers.Real)),
+                   None)
         if bad is not None:
             raise fail(name, _preview(array), f"contiene {bad!r}, que no es un índice de clase entero",
                        "codifica las clases como enteros 0..C-1 (p. ej. con los ClassLabel de data.load_text_dataset, "
@@ -223,14 +227,17 @@ def check_labels(name: str, values: Any, *, n_classes: int | None = None, n_rows
         bad_rows = np.flatnonzero(~np.isfinite(array) | (array != np.round(array)))
         if bad_rows.size:
             i = int(bad_rows[0])
-            raise fail(name, _preview(array), f"la fila {i} vale {float(array[i])!r}, que no es un índice de clase entero",
+            raise fail(name, _preview(array),
+                       f"la fila {i} vale {float(array[i])!r}, que no es un índice de clase entero",
                        "pasa índices de clase enteros (0..C-1); si son probabilidades de la clase 1, pasa las dos "
                        "columnas: np.column_stack([1 - p, p])")
     if (array < 0).any():
-        raise fail(name, _preview(array), f"hay etiquetas negativas ({array.min():g})", "usa índices de clase 0, 1, ..., C-1")
+        raise fail(name, _preview(array), f"hay etiquetas negativas ({array.min():g})",
+                   "usa índices de clase 0, 1, ..., C-1")
     labels = array.astype(np.int64)
     if n_classes is not None and labels.max() >= n_classes:
-        raise fail(name, _preview(array), f"hay una etiqueta {labels.max()} y solo {n_classes} columnas (clases 0..{n_classes - 1})",
+        raise fail(name, _preview(array),
+                   f"hay una etiqueta {labels.max()} y solo {n_classes} columnas (clases 0..{n_classes - 1})",
                    f"usa etiquetas entre 0 y {n_classes - 1}, o pasa una columna de probabilidades/logits por clase")
     return labels
 
@@ -242,20 +249,25 @@ def _check_matrix(name: str, values: Any, n_rows: int | None, what: str, fix: st
     if array.dtype == bool or array.dtype.kind not in "iuf":
         raise fail(name, _preview(array), f"tiene tipo {array.dtype}, no son {what} numéricos", fix)
     if array.ndim != 2:
-        raise fail(name, _preview(array), f"debe tener forma (N, C), una fila de {what} por ejemplo, y tiene forma {tuple(array.shape)}", fix)
+        raise fail(name, _preview(array),
+                   f"debe tener forma (N, C), una fila de {what} por ejemplo, y tiene forma {tuple(array.shape)}", fix)
     if array.shape[0] == 0:
-        raise fail(name, f"forma {tuple(array.shape)}", "no hay ninguna fila (0 ejemplos)", "pasa al menos un ejemplo; revisa el filtro o la partición")
+        raise fail(name, f"forma {tuple(array.shape)}", "no hay ninguna fila (0 ejemplos)",
+                   "pasa al menos un ejemplo; revisa el filtro o la partición")
     if array.shape[1] < 2:
         raise fail(name, f"forma {tuple(array.shape)}", f"hace falta una columna de {what} por clase (al menos 2)", fix)
     if n_rows is not None and array.shape[0] != n_rows:
-        raise fail(name, f"forma {tuple(array.shape)}", f"debe tener forma (N, C) con N = {n_rows} (una fila por etiqueta) y tiene {array.shape[0]} filas",
+        raise fail(name, f"forma {tuple(array.shape)}",
+                   f"debe tener forma (N, C) con N = {n_rows} (una fila por etiqueta) y tiene {array.shape[0]} filas",
                    "pasa una fila por ejemplo, en el mismo orden que las etiquetas")
     array = array.astype(np.float64)
     bad = np.argwhere(~np.isfinite(array))
     if bad.size:
         i = int(bad[0][0])
-        raise fail(name, array[i].tolist(), f"la fila {i} tiene valores no finitos (NaN o infinito); filas así: {len(np.unique(bad[:, 0]))}",
-                   "revisa de dónde salen (una división entre 0, un modelo que diverge en fp16...) y elimina o corrige esas filas")
+        raise fail(name, array[i].tolist(),
+                   f"la fila {i} tiene valores no finitos (NaN o infinito); filas así: {len(np.unique(bad[:, 0]))}",
+                   "revisa de dónde salen (una división entre 0, un modelo que diverge en fp16...) y elimina o corrige "
+                   "esas filas")
     return array
 
 
@@ -290,12 +302,14 @@ def check_probabilities(name: str, values: Any, *, n_rows: int | None = None):
     if outside.size:
         i = int(outside[0][0])
         raise fail(name, probs[i].tolist(), f"la fila {i} tiene valores fuera de [0, 1], así que no son probabilidades",
-                   "si son logits, conviértelos con calibration.softmax(logits); si son probabilidades, revisa cómo se calcularon")
+                   "si son logits, conviértelos con calibration.softmax(logits); si son probabilidades, revisa cómo se "
+                   "calcularon")
     sums = probs.sum(axis=1)
     off = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_ATOL)
     if off.size:
         i = int(off[0])
-        raise fail(name, probs[i].tolist(), f"la fila {i} suma {sums[i]:.4g} (y {off.size} filas no suman 1), así que no son probabilidades",
+        raise fail(name, probs[i].tolist(),
+                   f"la fila {i} suma {sums[i]:.4g} (y {off.size} filas no suman 1), así que no son probabilidades",
                    "aplica calibration.softmax a los logits (una fila por ejemplo, una columna por clase)")
     return probs
 
@@ -341,8 +355,8 @@ def check_scores(name: str, values: Any, *, n_rows: int | None = None):
             i = int(outside[0][0])
             raise fail(name, scores[i].tolist(),
                        f"las filas suman 1, como probabilidades, pero la fila {i} tiene valores fuera de [0, 1]",
-                       "revisa cómo se calcularon las probabilidades (calibration.softmax de los logits); si son logits, "
-                       "pasa los logits originales del modelo")
+                       "revisa cómo se calcularon las probabilidades (calibration.softmax de los logits); si son "
+                       "logits, pasa los logits originales del modelo")
     return scores
 
 
@@ -369,7 +383,8 @@ def check_predictions(name: str, values: Any, *, n_rows: int | None = None, num_
 
     array = _as_array(name, values, "pasa etiquetas predichas (N,) o logits/probabilidades (N, C)")
     if array.ndim == 1 and n_rows is not None and array.size != n_rows and array.size:
-        raise fail(name, f"{array.size} predicciones", f"hay {n_rows} etiquetas", "pasa una predicción por etiqueta, en el mismo orden")
+        raise fail(name, f"{array.size} predicciones", f"hay {n_rows} etiquetas",
+                   "pasa una predicción por etiqueta, en el mismo orden")
     if array.ndim == 2:
         scores = check_scores(name, array, n_rows=n_rows)
         return scores.argmax(axis=1).astype(np.int64), scores.shape[1]
@@ -389,15 +404,18 @@ def check_correct(name: str, values: Any, *, shape: tuple[int, ...] | None = Non
     fix = "pasa un acierto por predicción: True/False o 1/0, p. ej. probs.argmax(axis=1) == labels"
     array = _as_array(name, values, fix)
     if array.ndim == 0 or array.size == 0:
-        raise fail(name, _preview(array), "no hay ninguna predicción (0 filas)", "pasa al menos un ejemplo; revisa el filtro o la partición")
+        raise fail(name, _preview(array), "no hay ninguna predicción (0 filas)",
+                   "pasa al menos un ejemplo; revisa el filtro o la partición")
     if shape is not None and array.shape != tuple(shape):
-        raise fail(name, f"forma {tuple(array.shape)}", f"debe tener la misma forma que la confianza {tuple(shape)}", "pasa un valor por predicción, en el mismo orden")
+        raise fail(name, f"forma {tuple(array.shape)}", f"debe tener la misma forma que la confianza {tuple(shape)}",
+                   "pasa un valor por predicción, en el mismo orden")
     if array.dtype != bool:
         if array.dtype.kind not in "iuf":
             raise fail(name, _preview(array), f"tiene tipo {array.dtype}, no son aciertos", fix)
         wrong = np.flatnonzero(~np.isin(array.reshape(-1), (0, 1)))
         if wrong.size:
-            raise fail(name, _preview(array), f"contiene {array.reshape(-1)[wrong[0]]!r}, y un acierto solo puede ser 0 o 1", fix)
+            raise fail(name, _preview(array),
+                       f"contiene {array.reshape(-1)[wrong[0]]!r}, y un acierto solo puede ser 0 o 1", fix)
     return array.astype(np.float64)
 
 
@@ -416,14 +434,17 @@ def check_confidence(name: str, values: Any, *, unit_interval: bool = True):
     if array.dtype == bool or array.dtype.kind not in "iuf":
         raise fail(name, _preview(array), f"tiene tipo {array.dtype}, no son confianzas numéricas", fix)
     if array.ndim == 0 or array.size == 0:
-        raise fail(name, _preview(array), "no hay ninguna predicción (0 filas)", "pasa al menos un ejemplo; revisa el filtro o la partición")
+        raise fail(name, _preview(array), "no hay ninguna predicción (0 filas)",
+                   "pasa al menos un ejemplo; revisa el filtro o la partición")
     array = array.astype(np.float64)
     flat = array.reshape(-1)
     bad = np.flatnonzero(~np.isfinite(flat))
     if bad.size:
-        raise fail(name, _preview(array), f"el valor {int(bad[0])} es {float(flat[bad[0]])!r} (no finito)", "revisa de dónde salen esas confianzas")
+        raise fail(name, _preview(array), f"el valor {int(bad[0])} es {float(flat[bad[0]])!r} (no finito)",
+                   "revisa de dónde salen esas confianzas")
     if unit_interval:
         bad = np.flatnonzero((flat < -_PROB_ATOL) | (flat > 1 + _PROB_ATOL))
         if bad.size:
-            raise fail(name, _preview(array), f"el valor {int(bad[0])} es {float(flat[bad[0]])!r}, fuera de [0, 1]", fix)
+            raise fail(name, _preview(array), f"el valor {int(bad[0])} es {float(flat[bad[0]])!r}, fuera de [0, 1]",
+                       fix)
     return array

@@ -42,7 +42,8 @@ class ParameterCounts:
 
     def describe(self) -> str:
         """Frase en español, p. ej. «1 234 de 22 713 216 parámetros entrenables (5.43 %)»."""
-        return f"{self.trainable:,} de {self.total:,} parámetros entrenables ({100 * self.fraction:.2f} %)".replace(",", " ")
+        return (f"{self.trainable:,} de {self.total:,} parámetros entrenables "
+                f"({100 * self.fraction:.2f} %)").replace(",", " ")
 
 
 def count_parameters(model: nn.Module) -> ParameterCounts:
@@ -143,7 +144,8 @@ class LoraCount:
         return self.lora + self.head
 
 
-def lora_parameter_count(model: nn.Module, *, r: int, target_modules: Sequence[str], head: str = "classifier") -> LoraCount:
+def lora_parameter_count(model: nn.Module, *, r: int, target_modules: Sequence[str],
+                         head: str = "classifier") -> LoraCount:
     """Número de parámetros entrenables de LoRA según la fórmula, sin crear el adaptador.
 
     Cada capa lineal adaptada ``W`` (``d_out × d_in``) recibe ``A`` (``r × d_in``) y ``B`` (``d_out × r``):
@@ -181,7 +183,8 @@ def lora_parameter_count(model: nn.Module, *, r: int, target_modules: Sequence[s
     return LoraCount(per_layer=per_layer, head=head_params)
 
 
-def lora_config(*, r: int = 8, alpha: int = 16, target_modules: Sequence[str] = ("query", "value"), dropout: float = 0.1):
+def lora_config(*, r: int = 8, alpha: int = 16, target_modules: Sequence[str] = ("query", "value"),
+                dropout: float = 0.1):
     """Configuración de ``peft`` para LoRA en clasificación de secuencias (``task_type="SEQ_CLS"``).
 
     Parámetros
@@ -211,7 +214,8 @@ def lora_config(*, r: int = 8, alpha: int = 16, target_modules: Sequence[str] = 
     targets = _check_targets(target_modules)
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise fail("dropout", dropout, "debe ser un número en [0, 1)", "usa p. ej. 0.1")
-    return LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha, target_modules=list(targets), lora_dropout=float(dropout))
+    return LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha, target_modules=list(targets),
+                      lora_dropout=float(dropout))
 
 
 def mean_pooled_features(
@@ -263,8 +267,8 @@ def mean_pooled_features(
     # Los mismos lotes ordenados por longitud que predict_logits y MC dropout, y la misma restauración de modos.
     with restored_modes(model), torch.inference_mode():
         model.eval()
-        for rows, batch in length_sorted_batches(tokenizer, list(texts), max_length=max_length, device=device, batch_size=batch_size,
-                                                 truncation=truncation):
+        for rows, batch in length_sorted_batches(tokenizer, list(texts), max_length=max_length, device=device,
+                                                 batch_size=batch_size, truncation=truncation):
             hidden = base(**batch).last_hidden_state.float()
             mask = batch["attention_mask"].unsqueeze(-1).float()
             pooled = ((hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)).cpu().numpy()

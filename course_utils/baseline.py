@@ -84,7 +84,8 @@ def fit_tfidf(
 
     y_train, y_validation = np.asarray(y_train), np.asarray(y_validation)
     if len(train_texts) != len(y_train) or len(validation_texts) != len(y_validation):
-        raise fail("y_train", f"{len(y_train)}/{len(y_validation)} etiquetas", "no hay una etiqueta por reseña", "pasa textos y etiquetas de la misma parte")
+        raise fail("y_train", f"{len(y_train)}/{len(y_validation)} etiquetas", "no hay una etiqueta por reseña",
+                   "pasa textos y etiquetas de la misma parte")
     if not c_grid or any(c <= 0 for c in c_grid):
         raise fail("c_grid", list(c_grid), "debe tener valores positivos", "usa p. ej. (0.3, 1, 3, 10)")
     if not ngram_grid:
@@ -96,10 +97,13 @@ def fit_tfidf(
     for ngram_max in sorted(ngram_grid):
         for C in sorted(c_grid):
             model = make_tfidf(C=C, ngram_max=ngram_max, max_features=max_features).fit(list(train_texts), y_train)
-            rows.append({"ngram_max": ngram_max, "C": C, "exactitud (validación)": float(np.mean(model.predict(list(validation_texts)) == y_validation))})
+            rows.append({"ngram_max": ngram_max, "C": C, "exactitud (validación)":
+                         float(np.mean(model.predict(list(validation_texts)) == y_validation))})
     table = pd.DataFrame(rows)
     best = table.loc[table["exactitud (validación)"].idxmax()]  # idxmax: la primera, la más sencilla, si empatan
     search_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    model = make_tfidf(C=float(best["C"]), ngram_max=int(best["ngram_max"]), max_features=max_features).fit(list(train_texts), y_train)
-    return BaselineResult(model, float(best["C"]), int(best["ngram_max"]), table, time.perf_counter() - start, search_seconds)
+    model = make_tfidf(C=float(best["C"]), ngram_max=int(best["ngram_max"]),
+                       max_features=max_features).fit(list(train_texts), y_train)
+    return BaselineResult(model, float(best["C"]), int(best["ngram_max"]), table, time.perf_counter() - start,
+                          search_seconds)

@@ -23,7 +23,8 @@ from course_utils._checks import (
 
 
 def _check_temperature(temperature) -> float:
-    return check_float("temperature", temperature, 0.0, None, low_inclusive=False, fix="usa una temperatura > 0 (1 = sin cambio)")
+    return check_float("temperature", temperature, 0.0, None, low_inclusive=False,
+                       fix="usa una temperatura > 0 (1 = sin cambio)")
 
 
 def softmax(logits, *, temperature: float = 1.0) -> np.ndarray:
@@ -51,7 +52,8 @@ def softmax(logits, *, temperature: float = 1.0) -> np.ndarray:
     if z.ndim == 2:
         z = check_logits("logits", z)
     elif z.size == 0 or z.ndim == 0 or not np.isfinite(z).all():
-        raise fail("logits", f"forma {z.shape}", "deben ser logits finitos con al menos una fila", "pasa los logits del modelo, forma (N, C)")
+        raise fail("logits", f"forma {z.shape}", "deben ser logits finitos con al menos una fila",
+                   "pasa los logits del modelo, forma (N, C)")
     z = z / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -108,7 +110,8 @@ def expected_calibration_error(labels, probs, *, n_bins: int = 10) -> Calibratio
         conf = np.bincount(index, weights=confidence, minlength=n_bins) / counts
         acc = np.bincount(index, weights=correct, minlength=n_bins) / counts
     ece = float(_ece(correct, confidence, n_bins=n_bins))
-    return CalibrationReport(ece=ece, n_bins=n_bins, bin_edges=edges, bin_counts=counts, bin_confidence=conf, bin_accuracy=acc)
+    return CalibrationReport(ece=ece, n_bins=n_bins, bin_edges=edges, bin_counts=counts, bin_confidence=conf,
+                             bin_accuracy=acc)
 
 
 def bin_index(confidence: np.ndarray, *, n_bins: int) -> np.ndarray:
@@ -158,7 +161,8 @@ def _ece(correct, confidence, *, n_bins: int = 10, axis: int = -1):
     rows = int(np.prod(lead)) if lead else 1
     # Un tramo por (fila, tramo): np.bincount sobre índices desplazados suma cada fila por separado.
     index = bin_index(confidence.reshape(rows, n), n_bins=n_bins) + n_bins * np.arange(rows)[:, None]
-    gap_sum = np.bincount(index.ravel(), weights=(correct - confidence).reshape(-1), minlength=rows * n_bins).reshape(rows, n_bins)
+    gap_sum = np.bincount(index.ravel(), weights=(correct - confidence).reshape(-1),
+                          minlength=rows * n_bins).reshape(rows, n_bins)
     # Σ_b (n_b/N)·|acc_b − conf_b| = Σ_b |Σ_{i∈b} (acierto_i − confianza_i)| / N
     ece = np.abs(gap_sum).sum(axis=1) / n
     return ece.reshape(lead) if lead else float(ece[0])
@@ -234,7 +238,8 @@ def fit_temperature(labels, logits, *, bounds: tuple[float, float] = (0.05, 20.0
 
     labels, logits = _labels_logits(labels, logits)
     if len(labels) < 2:
-        raise fail("logits", logits.shape, f"hay {len(labels)} ejemplo: hacen falta al menos 2", "pasa los logits de la partición de validación")
+        raise fail("logits", logits.shape, f"hay {len(labels)} ejemplo: hacen falta al menos 2",
+                   "pasa los logits de la partición de validación")
     # Se busca log τ para que el problema sea simétrico en torno a τ = 1.
     result = minimize_scalar(
         lambda log_t: _nll(labels, logits, float(np.exp(log_t))),
@@ -245,8 +250,9 @@ def fit_temperature(labels, logits, *, bounds: tuple[float, float] = (0.05, 20.0
     temperature = float(np.exp(result.x))
     if min(abs(np.log(temperature / b)) for b in bounds) < 1e-3:
         warnings.warn(
-            f"La temperatura ajustada ({temperature:.3g}) toca el límite de bounds={bounds}: el óptimo puede estar fuera. "
-            "Suele pasar con muy pocas reseñas de validación o si el modelo acierta (o falla) todas; usa más validación.",
+            f"La temperatura ajustada ({temperature:.3g}) toca el límite de bounds={bounds}: el óptimo puede estar "
+            "fuera. Suele pasar con muy pocas reseñas de validación o si el modelo acierta (o falla) todas; usa más "
+            "validación.",
             stacklevel=2,
         )
     return temperature

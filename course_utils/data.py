@@ -46,16 +46,19 @@ def _looks_like_path(source: str) -> bool:
 def _local_file(source: str, split: str) -> Path:
     path = Path(source).expanduser()
     if not path.exists():
-        raise fail("DATA", source, "la ruta no existe", f"comprueba la ruta (se busca desde {Path.cwd()}) o usa un nombre del Hub como \"imdb\"")
+        raise fail("DATA", source, "la ruta no existe",
+                   f"comprueba la ruta (se busca desde {Path.cwd()}) o usa un nombre del Hub como \"imdb\"")
     if path.is_dir():
         candidates = [path / f"{split}{ext}" for ext in LOCAL_FORMATS]
         found = [c for c in candidates if c.is_file()]
         if not found:
             names = ", ".join(c.name for c in candidates)
-            raise fail("DATA", source, f"la carpeta no contiene la partición '{split}' ({names})", "pon allí un archivo por partición o da la ruta de un archivo")
+            raise fail("DATA", source, f"la carpeta no contiene la partición '{split}' ({names})",
+                       "pon allí un archivo por partición o da la ruta de un archivo")
         return found[0]
     if path.suffix.lower() not in LOCAL_FORMATS:
-        raise fail("DATA", source, f"formato '{path.suffix}' no admitido", "usa un archivo .parquet, .csv, .json o .jsonl")
+        raise fail("DATA", source, f"formato '{path.suffix}' no admitido",
+                   "usa un archivo .parquet, .csv, .json o .jsonl")
     return path
 
 
@@ -148,13 +151,14 @@ def load_text_dataset(
         try:
             raw = datasets.load_dataset(name, split=split)
         except (OSError, ValueError, datasets.exceptions.DatasetNotFoundError) as exc:
-            raise HubUnavailableError(f"No se pudo cargar DATA={source!r} del Hub: {exc}. Solución: {OFFLINE_DATA_HINT}.") from exc
+            raise HubUnavailableError(f"No se pudo cargar DATA={source!r} del Hub: {exc}. Solución: "
+                                      f"{OFFLINE_DATA_HINT}.") from exc
     return prepare_labelled(raw, text_column=text_column, label_column=label_column, label_names=label_names,
                             infer_label_names=infer_label_names)
 
 
-def prepare_labelled(ds, *, text_column: str = "text", label_column: str = "label", label_names: list[str] | None = None,
-                     infer_label_names: bool = False):
+def prepare_labelled(ds, *, text_column: str = "text", label_column: str = "label",
+                     label_names: list[str] | None = None, infer_label_names: bool = False):
     """Valida y normaliza un ``datasets.Dataset`` a columnas ``text`` y ``label`` (``ClassLabel``).
 
     Parámetros
@@ -185,11 +189,13 @@ def prepare_labelled(ds, *, text_column: str = "text", label_column: str = "labe
     for param, column in (("TEXT_COLUMN", text_column), ("LABEL_COLUMN", label_column)):
         if column not in ds.column_names:
             example = next((c for c in ds.column_names if c not in (text_column, label_column)), "columna")
-            raise fail(param, column, f"la columna no existe; columnas disponibles: {ds.column_names}", where_to_set(param, f'"{example}"'))
+            raise fail(param, column, f"la columna no existe; columnas disponibles: {ds.column_names}",
+                       where_to_set(param, f'"{example}"'))
     texts = column_values(ds, text_column)
     for i, text in enumerate(texts):
         if text is None or not isinstance(text, str):
-            raise fail(text_column, text, f"la fila {i} no tiene texto (valor nulo o no textual)", "elimina o completa las filas sin texto antes de cargar")
+            raise fail(text_column, text, f"la fila {i} no tiene texto (valor nulo o no textual)",
+                       "elimina o completa las filas sin texto antes de cargar")
         if not text.strip():
             raise fail(text_column, text, f"la fila {i} tiene un texto vacío", "elimina las filas con texto vacío")
 
@@ -202,7 +208,8 @@ def prepare_labelled(ds, *, text_column: str = "text", label_column: str = "labe
         names, codes = _encode_labels(labels, label_column, label_names, infer=infer_label_names)
     _check_two_classes(label_column, codes)
     if len(names) <= max(codes):
-        raise fail("LABEL_NAMES", label_names, f"hay {max(codes) + 1} clases pero solo {len(names)} nombres", "da un nombre por clase: " + where_to_set("LABEL_NAMES", '["...", "..."]'))
+        raise fail("LABEL_NAMES", label_names, f"hay {max(codes) + 1} clases pero solo {len(names)} nombres",
+                   "da un nombre por clase: " + where_to_set("LABEL_NAMES", '["...", "..."]'))
 
     out = ds.select_columns([text_column, label_column])
     if text_column != "text":
@@ -216,10 +223,12 @@ def prepare_labelled(ds, *, text_column: str = "text", label_column: str = "labe
 def _check_two_classes(column: str, labels: list[Any]) -> None:
     distinct = sorted(set(labels), key=str)
     if len(distinct) < 2:
-        raise fail(column, distinct, "solo hay una clase", "un clasificador necesita ejemplos de al menos 2 clases; revisa el filtro o el archivo")
+        raise fail(column, distinct, "solo hay una clase",
+                   "un clasificador necesita ejemplos de al menos 2 clases; revisa el filtro o el archivo")
 
 
-def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None, *, infer: bool = False) -> tuple[list[str], list[int]]:
+def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None, *,
+                   infer: bool = False) -> tuple[list[str], list[int]]:
     fix = "usa enteros 0..K-1 o nombres de clase (texto) en la columna de etiquetas"
     for i, value in enumerate(labels):
         if value is None:
@@ -241,7 +250,8 @@ def _encode_labels(labels: list[Any], column: str, label_names: list[str] | None
                   f"se usan las de los datos, en orden alfabético (clase 0 = {names[0]!r}). Para otro orden o "
                   "nombres, fija LABEL_NAMES con las etiquetas de los datos.")
         elif unknown:
-            raise fail("LABEL_NAMES", list(label_names or []), f"la columna {column!r} tiene etiquetas que no están ahí: {unknown}",
+            raise fail("LABEL_NAMES", list(label_names or []),
+                       f"la columna {column!r} tiene etiquetas que no están ahí: {unknown}",
                        "añádelas: " + where_to_set("LABEL_NAMES", repr(sorted(set(labels))).replace("'", '"')))
         index = {name: i for i, name in enumerate(names)}
         return names, [index[v] for v in labels]
@@ -310,7 +320,8 @@ def balanced_sample(ds, n_per_class: int, *, seed: int = 42):
     labels = np.asarray(column_values(ds, "label"))
     classes = np.unique(labels)
     if len(classes) < 2:
-        raise fail("label", classes.tolist(), "solo hay una clase", "un clasificador necesita ejemplos de al menos 2 clases")
+        raise fail("label", classes.tolist(), "solo hay una clase",
+                   "un clasificador necesita ejemplos de al menos 2 clases")
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(labels))
     chosen = []
@@ -331,21 +342,26 @@ def balanced_sample(ds, n_per_class: int, *, seed: int = 42):
 
 def _names_or_ids(ds) -> list[str]:
     feature = ds.features["label"]
-    return list(feature.names) if hasattr(feature, "names") else [str(i) for i in range(int(np.max(column_values(ds, "label"))) + 1)]
+    return (list(feature.names) if hasattr(feature, "names")
+            else [str(i) for i in range(int(np.max(column_values(ds, "label"))) + 1)])
 
 
 def _part_size(name: str, size: Any, total: int) -> int:
     """Ejemplos de una parte: fracción en (0, 1) (se redondea hacia arriba, como datasets) o entero."""
     if isinstance(size, numbers.Integral) and not isinstance(size, bool):
-        count = check_int(name, size, minimum=1, fix=f"usa un número de ejemplos entre 1 y {total - 1}, o una fracción en (0, 1)")
+        count = check_int(name, size, minimum=1,
+                          fix=f"usa un número de ejemplos entre 1 y {total - 1}, o una fracción en (0, 1)")
         if count >= total:
-            raise fail(name, size, f"solo hay {total} ejemplos", f"usa un número menor que {total} o una fracción en (0, 1)")
+            raise fail(name, size, f"solo hay {total} ejemplos",
+                       f"usa un número menor que {total} o una fracción en (0, 1)")
         return count
-    fraction = check_float(name, size, 0.0, 1.0, low_inclusive=False, high_inclusive=False, fix="usa una fracción en (0, 1), p. ej. 0.2, o un número de ejemplos")
+    fraction = check_float(name, size, 0.0, 1.0, low_inclusive=False, high_inclusive=False,
+                           fix="usa una fracción en (0, 1), p. ej. 0.2, o un número de ejemplos")
     return int(np.ceil(total * fraction))
 
 
-def stratified_indices(labels: Any, size: Any, *, seed: int = 42, name: str = "TEST_SIZE") -> tuple[np.ndarray, np.ndarray]:
+def stratified_indices(labels: Any, size: Any, *, seed: int = 42,
+                       name: str = "TEST_SIZE") -> tuple[np.ndarray, np.ndarray]:
     """Parte los índices ``0..N-1`` en (resto, parte) conservando la proporción de cada clase.
 
     Parámetros
@@ -378,9 +394,10 @@ def stratified_indices(labels: Any, size: Any, *, seed: int = 42, name: str = "T
         raise fail(
             name,
             size,
-            f"con {len(labels)} ejemplos ({dict(zip(classes.tolist(), counts.tolist(), strict=True))} por clase) la parte tendría {count} "
-            f"y el resto {len(labels) - count}",
-            f"cada parte necesita al menos un ejemplo de cada una de las {len(classes)} clases: usa más datos o cambia {name}",
+            f"con {len(labels)} ejemplos ({dict(zip(classes.tolist(), counts.tolist(), strict=True))} por clase) la "
+            f"parte tendría {count} y el resto {len(labels) - count}",
+            f"cada parte necesita al menos un ejemplo de cada una de las {len(classes)} clases: usa más datos o cambia "
+            f"{name}",
         )
     rest, part = train_test_split(np.arange(len(labels)), test_size=count, stratify=labels, random_state=seed)
     # La estratificación redondea: con clases muy minoritarias, una parte pequeña puede quedarse sin alguna.
@@ -389,8 +406,10 @@ def stratified_indices(labels: Any, size: Any, *, seed: int = 42, name: str = "T
         if missing:
             raise fail(
                 name, size,
-                f"{side} ({len(rows)} ejemplos) se quedaría sin la clase {missing} (solo hay {dict(zip(classes.tolist(), counts.tolist(), strict=True))})",
-                f"aumenta {name} (o los datos de esa clase) para que cada parte tenga al menos un ejemplo de cada clase",
+                f"{side} ({len(rows)} ejemplos) se quedaría sin la clase {missing} (solo hay "
+                f"{dict(zip(classes.tolist(), counts.tolist(), strict=True))})",
+                f"aumenta {name} (o los datos de esa clase) para que cada parte tenga al menos un ejemplo "
+                "de cada clase",
             )
     return np.sort(rest), np.sort(part)
 
@@ -449,7 +468,8 @@ def stratified_split(ds, test_size: float | int = 0.2, *, seed: int = 42, name: 
 
     rest, part = stratified_indices(column_values(ds, "label"), test_size, seed=seed, name=name)
     rng = np.random.default_rng(seed)
-    return DatasetDict({"train": ds.select(rng.permutation(rest).tolist()), "test": ds.select(rng.permutation(part).tolist())})
+    return DatasetDict({"train": ds.select(rng.permutation(rest).tolist()),
+                        "test": ds.select(rng.permutation(part).tolist())})
 
 
 def class_distribution(ds) -> list[dict[str, Any]]:
@@ -469,7 +489,8 @@ def class_distribution(ds) -> list[dict[str, Any]]:
     names = _names_or_ids(ds)
     total = sum(counts.values())
     return [
-        {"label": k, "nombre": names[k] if k < len(names) else str(k), "n": counts[k], "porcentaje": 100.0 * counts[k] / total}
+        {"label": k, "nombre": names[k] if k < len(names) else str(k), "n": counts[k],
+         "porcentaje": 100.0 * counts[k] / total}
         for k in sorted(counts)
     ]
 
@@ -500,7 +521,8 @@ class EvaluationSplits:
 
     def summary(self) -> str:
         """Texto en español: tamaño, clases y huella de cada parte."""
-        origin = {"test": "de la partición de prueba de los datos", "train": "reservadas de los datos de entrenamiento (no hay partición de prueba)"}
+        origin = {"test": "de la partición de prueba de los datos",
+                  "train": "reservadas de los datos de entrenamiento (no hay partición de prueba)"}
         lines = []
         for name, title in (("train", "entrenamiento"), ("validation", "validación"), ("test", "prueba")):
             part = self.splits[name]
@@ -528,7 +550,8 @@ def available_splits(source: str) -> list[str]:
     try:
         return list(datasets.get_dataset_split_names(HUB_ALIASES.get(source, source)))
     except Exception as exc:  # noqa: BLE001 - cualquier fallo del Hub se explica igual
-        raise HubUnavailableError(f"No se pudo consultar DATA={source!r} en el Hub: {exc}. Solución: {OFFLINE_DATA_HINT}.") from exc
+        raise HubUnavailableError(f"No se pudo consultar DATA={source!r} en el Hub: {exc}. Solución: "
+                                  f"{OFFLINE_DATA_HINT}.") from exc
 
 
 def _with_ids(ds, split: str):
@@ -553,7 +576,8 @@ def load_test_split(source: str, label_names: list[str], *, text_column: str = "
     """
     if "test" not in available_splits(source):
         return None
-    return _with_ids(load_text_dataset(source, "test", text_column=text_column, label_column=label_column, label_names=label_names), "test")
+    return _with_ids(load_text_dataset(source, "test", text_column=text_column, label_column=label_column,
+                                       label_names=label_names), "test")
 
 
 def fit_n_per_class(raw, n_per_class: int, *, cap: bool) -> int:
@@ -645,7 +669,8 @@ def evaluation_splits(
 
     n_per_class = check_int("N_PER_CLASS", n_per_class, minimum=1, fix="usa un entero >= 1 (p. ej. 500)")
     if n_test is not None:
-        n_test = check_int("N_TEST", n_test, minimum=2, fix="usa un número de reseñas de prueba >= 2, o None para todas")
+        n_test = check_int("N_TEST", n_test, minimum=2,
+                           fix="usa un número de reseñas de prueba >= 2, o None para todas")
     if "id" not in raw.column_names:
         raw = _with_ids(raw, "train")
     names = label_names_of(raw)
@@ -654,8 +679,8 @@ def evaluation_splits(
         if n_test is None or n_test >= len(test_pool):
             test = test_pool
         else:
-            test_rows = stratified_indices(column_values(test_pool, "label"), n_test, seed=seed if test_seed is None else test_seed,
-                                           name="N_TEST")[1]
+            test_rows = stratified_indices(column_values(test_pool, "label"), n_test,
+                                           seed=seed if test_seed is None else test_seed, name="N_TEST")[1]
             test = test_pool.select(test_rows.tolist())
         pool, test_source = balanced_sample(raw, n_per_class, seed=seed), "test"
     else:
@@ -671,7 +696,8 @@ def evaluation_splits(
         if ids & seen:  # no puede pasar por construcción; si pasara, ninguna cifra de prueba valdría
             raise RuntimeError(f"La parte '{name}' comparte reseñas con otra: revisa evaluation_splits.")
         seen |= ids
-    return EvaluationSplits(splits, names, test_source, {name: ids_hash(splits[name]["id"]) for name in splits}, n_per_class)
+    return EvaluationSplits(splits, names, test_source, {name: ids_hash(splits[name]["id"]) for name in splits},
+                            n_per_class)
 
 
 def load_evaluation_splits(
@@ -689,7 +715,8 @@ def load_evaluation_splits(
     infer_label_names: bool = False,
     cap_n_per_class: bool = False,
 ) -> EvaluationSplits:
-    """Carga ``DATA`` y devuelve sus tres partes: :func:`load_text_dataset` + :func:`load_test_split` + :func:`evaluation_splits`.
+    """Carga ``DATA`` y devuelve sus tres partes: :func:`load_text_dataset` + :func:`load_test_split` +
+    :func:`evaluation_splits`.
 
     Parámetros
     ----------
@@ -706,8 +733,8 @@ def load_evaluation_splits(
     --------
     EvaluationSplits
     """
-    raw = load_text_dataset(source, "train", text_column=text_column, label_column=label_column, label_names=label_names,
-                            infer_label_names=infer_label_names)
+    raw = load_text_dataset(source, "train", text_column=text_column, label_column=label_column,
+                            label_names=label_names, infer_label_names=infer_label_names)
     test_pool = load_test_split(source, label_names_of(raw), text_column=text_column, label_column=label_column)
     return evaluation_splits(raw, test_pool, n_per_class=n_per_class, validation_size=validation_size, n_test=n_test,
                              test_size=test_size, seed=seed, test_seed=test_seed, cap_n_per_class=cap_n_per_class)

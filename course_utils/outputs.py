@@ -143,7 +143,8 @@ def update_metrics(paths: OutputPaths, metrics: dict) -> Path:
     import json
 
     if not paths.metrics_path.is_file():
-        raise fail("paths", str(paths.metrics_path), "todavía no hay metrics.json", "llama antes a outputs.write_metrics")
+        raise fail("paths", str(paths.metrics_path), "todavía no hay metrics.json",
+                   "llama antes a outputs.write_metrics")
     summary = json.loads(paths.metrics_path.read_text(encoding="utf-8"))
     summary["metrics"].update({k: (v.item() if hasattr(v, "item") else v) for k, v in metrics.items()})
     paths.metrics_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")

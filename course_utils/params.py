@@ -8,7 +8,8 @@ from typing import Any
 
 from course_utils._checks import check_choice, check_float, check_int, fail
 
-__all__ = ["check_choice", "check_float", "check_int", "check_epochs", "check_max_length", "validate_training_params", "TrainingParams"]
+__all__ = ["check_choice", "check_float", "check_int", "check_epochs", "check_max_length", "validate_training_params",
+           "TrainingParams"]
 
 MIN_MAX_LENGTH = 8
 
@@ -38,7 +39,8 @@ def check_epochs(epochs: Any) -> float:
     """Valida ``EPOCHS``: un número > 0 (se admiten fracciones, como en ``TrainingArguments``)."""
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Real):
         raise fail("EPOCHS", epochs, "debe ser un número", "usa un número de épocas mayor que 0, p. ej. EPOCHS=3")
-    return check_float("EPOCHS", epochs, 0.0, None, low_inclusive=False, fix="usa un número de épocas mayor que 0, p. ej. EPOCHS=3")
+    return check_float("EPOCHS", epochs, 0.0, None, low_inclusive=False,
+                       fix="usa un número de épocas mayor que 0, p. ej. EPOCHS=3")
 
 
 def check_max_length(max_length: Any, model_limit: int | None = None) -> int:
@@ -61,9 +63,11 @@ def check_max_length(max_length: Any, model_limit: int | None = None) -> int:
         Si no es entero, es menor que 8 o supera el límite del modelo.
     """
     upper = f" y {model_limit}" if model_limit else ""
-    value = check_int("MAX_LENGTH", max_length, minimum=MIN_MAX_LENGTH, fix=f"usa un entero entre {MIN_MAX_LENGTH}{upper} (p. ej. 256)")
+    value = check_int("MAX_LENGTH", max_length, minimum=MIN_MAX_LENGTH,
+                      fix=f"usa un entero entre {MIN_MAX_LENGTH}{upper} (p. ej. 256)")
     if model_limit and value > model_limit:
-        raise fail("MAX_LENGTH", value, f"el modelo solo admite {model_limit} tokens", f"usa un valor <= {model_limit} (p. ej. 256)")
+        raise fail("MAX_LENGTH", value, f"el modelo solo admite {model_limit} tokens",
+                   f"usa un valor <= {model_limit} (p. ej. 256)")
     return value
 
 
@@ -125,11 +129,14 @@ def validate_training_params(
         epochs=check_epochs(epochs),
         batch_size=check_int("BATCH_SIZE", batch_size, minimum=1, fix="usa un entero >= 1 (p. ej. 8)"),
         grad_accum=check_int("GRAD_ACCUM", grad_accum, minimum=1, fix="usa un entero >= 1 (1 = sin acumulación)"),
-        learning_rate=check_float("LEARNING_RATE", learning_rate, 0.0, 1.0, low_inclusive=False, high_inclusive=False, fix="usa un valor pequeño y positivo, p. ej. 5e-5"),
-        warmup=check_float("WARMUP", warmup, 0.0, 1.0, high_inclusive=False, fix="usa una fracción de los pasos en [0, 1), p. ej. 0.1"),
+        learning_rate=check_float("LEARNING_RATE", learning_rate, 0.0, 1.0, low_inclusive=False, high_inclusive=False,
+                                  fix="usa un valor pequeño y positivo, p. ej. 5e-5"),
+        warmup=check_float("WARMUP", warmup, 0.0, 1.0, high_inclusive=False,
+                           fix="usa una fracción de los pasos en [0, 1), p. ej. 0.1"),
         max_length=check_max_length(max_length),
         mc_passes=check_int("MC_PASSES", mc_passes, minimum=1, fix="usa al menos 1 pasada (lo habitual es de 5 a 20)"),
         threshold=check_float("THRESHOLD", threshold, 0.0, 1.0, fix="usa una confianza en [0, 1], p. ej. 0.6"),
-        test_size=check_float("TEST_SIZE", test_size, 0.0, 1.0, low_inclusive=False, high_inclusive=False, fix="usa una fracción en (0, 1), p. ej. 0.2"),
+        test_size=check_float("TEST_SIZE", test_size, 0.0, 1.0, low_inclusive=False, high_inclusive=False,
+                              fix="usa una fracción en (0, 1), p. ej. 0.2"),
         seed=check_int("SEED", seed, minimum=0, fix="usa un entero >= 0"),
     )

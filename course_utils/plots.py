@@ -6,7 +6,8 @@ from typing import Any
 
 from course_utils._checks import check_int, check_labels, check_predictions, fail
 
-METRIC_LABELS = {"eval_accuracy": "exactitud", "eval_f1": "F1", "eval_precision": "precisión", "eval_recall": "exhaustividad"}
+METRIC_LABELS = {"eval_accuracy": "exactitud", "eval_f1": "F1", "eval_precision": "precisión",
+                 "eval_recall": "exhaustividad"}
 
 
 def learning_curves(log_history: list[dict[str, Any]]) -> dict[str, list[tuple[float, float]]]:
@@ -55,7 +56,8 @@ def plot_learning_curves(log_history: list[dict[str, Any]]):
 
     series = learning_curves(log_history)
     if "loss" not in series and "eval_loss" not in series:
-        raise fail("log_history", f"{len(log_history)} entradas", "no contiene pérdidas", "llama a trainer.train() antes de dibujar")
+        raise fail("log_history", f"{len(log_history)} entradas", "no contiene pérdidas",
+                   "llama a trainer.train() antes de dibujar")
     fig, (ax_loss, ax_metrics) = plt.subplots(1, 2, figsize=(11, 4))
     for key, label, marker in (("loss", "entrenamiento", "."), ("eval_loss", "validación", "o")):
         if key in series:
@@ -210,7 +212,8 @@ def plot_risk_coverage(curves: dict):
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for name, curve in curves.items():
         ax.plot(curve["coverage"], curve["risk"], label=f"{name} (AURC {curve['aurc']:.3f})")
-    ax.set(title="Riesgo–cobertura", xlabel="cobertura (fracción respondida)", ylabel="riesgo (tasa de error)", xlim=(0, 1))
+    ax.set(title="Riesgo–cobertura", xlabel="cobertura (fracción respondida)", ylabel="riesgo (tasa de error)",
+           xlim=(0, 1))
     ax.legend()
     fig.tight_layout()
     return fig

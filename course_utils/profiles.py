@@ -150,12 +150,13 @@ class Profile:
             lines.append(f"  Cambia {len(self.changes)} parámetro(s): {', '.join(self.changes)}. Valores y motivos: "
                          "perfil.explain()")
         elif self.name == "completo":
-            lines.append("  Se usan los valores de la celda de parámetros (los de la lección, salvo los que cambiaste).")
+            lines.append("  Se usan los valores de la celda de parámetros (los de la lección, "
+                         "salvo los que cambiaste).")
         if self.kept:
             lines.append("  Se respetan los tuyos: " + ", ".join(f"{k}={v!r}" for k, v in self.kept.items()))
         # Los avisos sobre los datos (otros datos, otra validación) no pueden esperar a explain().
-        lines += [f"  {n}" for n in self.notes if n.split("=")[0] in ("DATA", "N_PER_CLASS", "VALIDATION_SIZE")
-                  and n.split("=")[0] in self.changes]
+        lines += [f"  {n}" for n in self.notes
+                  if n.split("=")[0] in ("DATA", "N_PER_CLASS", "VALIDATION_SIZE") and n.split("=")[0] in self.changes]
         return "\n".join(lines)
 
     def explain(self) -> None:
@@ -165,7 +166,8 @@ class Profile:
             why = next((n.split(": ", 1)[1] for n in self.notes if n.split("=")[0] == key), "")
             print(f"  {key}: {old!r} → {new!r}" + (f". {why}" if why else ""))
         if self.kept:
-            print("  No se tocan (los fijaste tú o son propios de este cuaderno): " + ", ".join(f"{k}={v!r}" for k, v in self.kept.items()))
+            print("  No se tocan (los fijaste tú o son propios de este cuaderno): "
+                  + ", ".join(f"{k}={v!r}" for k, v in self.kept.items()))
 
 
 def shared_imdb_dir() -> Path:
@@ -290,8 +292,7 @@ def profile_params(name: str, *, data: str | None = None,
             notes.append(f"N_PER_CLASS={per_class}, N_TEST={n_test}: todo lo que tiene {params['DATA']!r}.")
         n_per_class = user_params.get("N_PER_CLASS")
         if (isinstance(n_per_class, int) and n_per_class != params["N_PER_CLASS"]
-            and "VALIDATION_SIZE" not in user_params
-                and isinstance(params["VALIDATION_SIZE"], int)):
+                and "VALIDATION_SIZE" not in user_params and isinstance(params["VALIDATION_SIZE"], int)):
             # Una validación en reseñas no escala con tu muestra (200 de 200 con N_PER_CLASS=100): la misma fracción sí.
             fraction = scaled_validation_size(LOCAL_PARAMS)
             notes.append(f"VALIDATION_SIZE={fraction}: fijaste N_PER_CLASS={n_per_class}, así que la validación es la "

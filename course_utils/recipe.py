@@ -123,7 +123,8 @@ def recipe_for_profile(profile: str, **changes: Any) -> Recipe:
 
 
 def from_notebook(namespace: dict[str, Any]) -> Recipe:
-    """La receta de un cuaderno: los parámetros en MAYÚSCULAS de ``namespace`` (``globals()``) que son campos de :class:`Recipe`.
+    """La receta de un cuaderno: los parámetros en MAYÚSCULAS de ``namespace`` (``globals()``) que son campos de
+    :class:`Recipe`.
 
     ``MODEL`` → ``model``, ``EPOCHS`` → ``epochs``, etc.; lo que el cuaderno no define queda con su valor por
     defecto. Así el cuaderno 06.3 repite su propia receta (con otra semilla, otra tasa...) sin reescribirla.
@@ -170,7 +171,8 @@ def quick_recipe(recipe: Recipe) -> Recipe:
     Recipe
     """
     if not isinstance(recipe, Recipe):
-        raise fail("recipe", type(recipe).__name__, "no es una receta", "usa course_utils.recipe.Recipe o recipe_for_profile")
+        raise fail("recipe", type(recipe).__name__, "no es una receta",
+                   "usa course_utils.recipe.Recipe o recipe_for_profile")
     validation = recipe.validation_size
     if isinstance(validation, float) and validation < 1:  # fracción: la validación es una parte de la muestra
         n_per_class = min(recipe.n_per_class, round(QUICK_REVIEWS / (1 - validation) / 2))
@@ -239,9 +241,11 @@ class RecipeRun:
         from course_utils import calibration, evaluation
 
         seed = self.recipe.seed
-        out: dict[str, Any] = {"validation_accuracy": evaluation.metric_interval(self.y_validation, self.validation_logits).as_dict()}
+        out: dict[str, Any] = {"validation_accuracy": evaluation.metric_interval(self.y_validation,
+                                                                                 self.validation_logits).as_dict()}
         if self.tfidf_validation_probs is not None:
-            out["tfidf_validation_accuracy"] = evaluation.metric_interval(self.y_validation, self.tfidf_validation_probs).as_dict()
+            out["tfidf_validation_accuracy"] = evaluation.metric_interval(self.y_validation,
+                                                                          self.tfidf_validation_probs).as_dict()
         if self.test_logits is None:
             return out
         probs = self.test_probs
@@ -259,7 +263,8 @@ class RecipeRun:
             scaled = calibration.softmax(self.test_logits, temperature=self.temperature)
             out["temperature"] = self.temperature
             out["ece_temperature"] = evaluation.metric_interval(self.y_test, scaled, metric="ece", seed=seed).as_dict()
-            out["ece_temperature_minus_single"] = evaluation.paired_difference(self.y_test, scaled, probs, metric="ece", seed=seed).as_dict()
+            out["ece_temperature_minus_single"] = evaluation.paired_difference(self.y_test, scaled, probs, metric="ece",
+                                                                               seed=seed).as_dict()
         return out
 
 
@@ -279,7 +284,8 @@ def check_recipe(recipe: Recipe):
     from course_utils import params, tokenization
 
     if not isinstance(recipe, Recipe):
-        raise fail("recipe", type(recipe).__name__, "no es una receta", "usa course_utils.recipe.Recipe o recipe_for_profile")
+        raise fail("recipe", type(recipe).__name__, "no es una receta",
+                   "usa course_utils.recipe.Recipe o recipe_for_profile")
     check_choice("METHOD", recipe.method, METHODS)
     check_choice("INIT", recipe.init, INITS)
     check_choice("TRUNCATION", recipe.truncation, tokenization.TRUNCATIONS)
@@ -293,9 +299,10 @@ def check_recipe(recipe: Recipe):
         check_float("ATTENTION_DROPOUT", recipe.attention_dropout, 0.0, 1.0, high_inclusive=False,
                     fix="usa una probabilidad en [0, 1), p. ej. 0.0, o None para la del modelo")
     return params.validate_training_params(
-        n_per_class=recipe.n_per_class, epochs=recipe.epochs, batch_size=recipe.batch_size, grad_accum=recipe.grad_accum,
-        learning_rate=recipe.learning_rate, warmup=recipe.warmup, max_length=recipe.max_length, mc_passes=recipe.mc_passes,
-        threshold=recipe.threshold, test_size=recipe.test_size, seed=recipe.seed,
+        n_per_class=recipe.n_per_class, epochs=recipe.epochs, batch_size=recipe.batch_size,
+        grad_accum=recipe.grad_accum, learning_rate=recipe.learning_rate, warmup=recipe.warmup,
+        max_length=recipe.max_length, mc_passes=recipe.mc_passes, threshold=recipe.threshold,
+        test_size=recipe.test_size, seed=recipe.seed,
     )
 
 
@@ -450,7 +457,8 @@ def run_recipe(
         trained = None
     else:
         with_ids = splits
-        tokenized = training.tokenize_splits(with_ids.remove_columns("id"), loaded.tokenizer, max_length=params.max_length,
+        tokenized = training.tokenize_splits(with_ids.remove_columns("id"), loaded.tokenizer,
+                                             max_length=params.max_length,
                                              truncation=recipe.truncation).remove_columns("text")
         import tempfile
 
@@ -484,18 +492,21 @@ def run_recipe(
             import shutil
 
             shutil.rmtree(checkpoints, ignore_errors=True)
-    run = RecipeRun(recipe=recipe, device=device, precision=precision.name, world_size=world_size, hashes=protocol.hashes,
-                    n_train=len(splits["train"]), test_ids=list(splits["test"]["id"]) if evaluate_test else [], y_validation=y_val,
+    run = RecipeRun(recipe=recipe, device=device, precision=precision.name, world_size=world_size,
+                    hashes=protocol.hashes, n_train=len(splits["train"]),
+                    test_ids=list(splits["test"]["id"]) if evaluate_test else [], y_validation=y_val,
                     validation_logits=val_logits, y_test=y_test, test_logits=test_logits, train_seconds=train_seconds,
                     best_epoch=best_epoch, log_history=history)
     if keep_model:
         run.model, run.tokenizer = (trained if trained is not None else loaded.model), loaded.tokenizer
     if evaluate_test and len(test_logits) != len(y_test):  # un reparto entre procesos que duplicara o perdiera reseñas
-        raise RuntimeError(f"{len(test_logits)} predicciones para {len(y_test)} reseñas de prueba: revisa el reparto entre procesos.")
+        raise RuntimeError(f"{len(test_logits)} predicciones para {len(y_test)} reseñas de prueba: revisa el reparto "
+                           "entre procesos.")
     if not main:
         return run
     if baseline:
-        tfidf = tfidf_baseline.fit_tfidf(splits["train"]["text"], splits["train"]["label"], splits["validation"]["text"], y_val)
+        tfidf = tfidf_baseline.fit_tfidf(splits["train"]["text"], splits["train"]["label"],
+                                         splits["validation"]["text"], y_val)
         if evaluate_test:
             run.tfidf_probs = tfidf.model.predict_proba(list(splits["test"]["text"]))
         run.tfidf_validation_probs = tfidf.model.predict_proba(list(splits["validation"]["text"]))
@@ -525,20 +536,22 @@ def describe_run(run: RecipeRun) -> str:
     r = run.recipe
     iv = lambda d: Interval(**d)  # noqa: E731
     lines = [f"Receta: {r.model}, {r.method}" + (" sin preentrenar" if r.init == "random" else "")
-             + f", {run.n_train} reseñas, {r.epochs:g} épocas, lr {r.learning_rate:g}, {r.max_length} tokens ({r.truncation}), "
-             f"semilla {r.seed}; {run.device} ({run.precision}), {run.world_size} proceso(s); entrenamiento {run.train_seconds:.0f} s"
+             + f", {run.n_train} reseñas, {r.epochs:g} épocas, lr {r.learning_rate:g}, {r.max_length} tokens "
+             f"({r.truncation}), semilla {r.seed}; {run.device} ({run.precision}), {run.world_size} proceso(s); "
+             f"entrenamiento {run.train_seconds:.0f} s"
              + (f", mejor época en validación: {run.best_epoch:g}" if run.best_epoch else ""),
              f"Exactitud en validación ({len(run.y_validation)} reseñas): {iv(s['validation_accuracy'])}"]
     if "accuracy" in s:
-        lines.append(f"Exactitud en prueba ({len(run.y_test)} reseñas, huella {run.hashes['test']}): {iv(s['accuracy'])}")
+        lines.append(f"Exactitud en prueba ({len(run.y_test)} reseñas, huella {run.hashes['test']}): "
+                     f"{iv(s['accuracy'])}")
     if "vs_tfidf" in s:
         lines.append(f"TF-IDF ({run.tfidf_choice}, elegido en validación), en prueba: {iv(s['tfidf_accuracy'])}")
         lines.append(describe_difference(iv(s["vs_tfidf"]), "ajuste fino", "TF-IDF"))
     if "mc_vs_single" in s:
         lines.append(describe_difference(iv(s["mc_vs_single"]), f"MC dropout (T={r.mc_passes})", "una pasada"))
     if "ece_temperature_minus_single" in s:
-        lines.append(describe_difference(iv(s["ece_temperature_minus_single"]), f"temperatura (τ={s['temperature']:.2f})",
-                                         "una pasada", metric="ECE"))
+        lines.append(describe_difference(iv(s["ece_temperature_minus_single"]),
+                                         f"temperatura (τ={s['temperature']:.2f})", "una pasada", metric="ECE"))
     return "\n".join(lines)
 
 
@@ -563,8 +576,10 @@ def save_run(run: RecipeRun, output_dir: str | Path) -> Path:
     arrays = {"y_validation": run.y_validation, "validation_logits": run.validation_logits}
     rows, test = [], {}
     if run.test_logits is not None:
-        row = evaluation.scoreboard_row(f"ajuste fino ({run.recipe.model}, {run.recipe.method}, semilla {run.recipe.seed})", run.y_test,
-                                        run.test_probs, test_ids=run.test_ids, seconds=run.train_seconds, seed=run.recipe.seed)
+        row = evaluation.scoreboard_row(f"ajuste fino ({run.recipe.model}, {run.recipe.method}, "
+                                        f"semilla {run.recipe.seed})",
+                                        run.y_test, run.test_probs, test_ids=run.test_ids, seconds=run.train_seconds,
+                                        seed=run.recipe.seed)
         if "vs_tfidf" in summary:
             evaluation.add_versus(row, "TF-IDF (exactitud)", evaluation.Interval(**summary["vs_tfidf"]))
         rows.append(row)
@@ -576,7 +591,7 @@ def save_run(run: RecipeRun, output_dir: str | Path) -> Path:
     np.savez_compressed(root / "predicciones.npz", **arrays)
     return outputs.write_metrics(
         paths, "course_utils.entrenar", metrics=summary, parameters=run.recipe.as_dict(),
-        n_train=run.n_train, n_validation=len(run.y_validation), **test, split_hashes=run.hashes, best_epoch=run.best_epoch,
-        train_seconds=run.train_seconds, device=run.device, precision=run.precision, world_size=run.world_size,
-        machine=runtime.machine_description(run.device), scoreboard=rows,
+        n_train=run.n_train, n_validation=len(run.y_validation), **test, split_hashes=run.hashes,
+        best_epoch=run.best_epoch, train_seconds=run.train_seconds, device=run.device, precision=run.precision,
+        world_size=run.world_size, machine=runtime.machine_description(run.device), scoreboard=rows,
     )

@@ -140,7 +140,8 @@ def machine_description(device: str = "cpu") -> str:
     Devuelve
     --------
     str
-        P. ej. ``"AMD EPYC (AVX2), 2 hilos"`` o ``"Intel(R) Xeon(R) Processor (AMX, AVX-512 bf16, AVX-512, AVX2), 2 hilos"``.
+        P. ej. ``"AMD EPYC (AVX2), 2 hilos"`` o
+        ``"Intel(R) Xeon(R) Processor (AMX, AVX-512 bf16, AVX-512, AVX2), 2 hilos"``.
 
     Ejemplo
     -------
@@ -158,8 +159,8 @@ def machine_description(device: str = "cpu") -> str:
 def mixed_precision(device: str, *, enabled: bool = True, verbose: bool = True) -> Precision:
     """Decide la precisión numérica reducida (bf16/fp16) según el *hardware*.
 
-    CUDA: bf16 si la GPU lo tiene nativo (capacidad >= 8.0), si no fp16 (una T4 de Colab: fp16). CPU: bf16 (autocast) solo si la CPU tiene
-    instrucciones bf16 nativas. MPS u otro caso: fp32.
+    CUDA: bf16 si la GPU lo tiene nativo (capacidad >= 8.0), si no fp16 (una T4 de Colab: fp16). CPU: bf16 (autocast)
+    solo si la CPU tiene instrucciones bf16 nativas. MPS u otro caso: fp32.
 
     Parámetros
     ----------

@@ -71,7 +71,8 @@ def encode(tokenizer, texts: Sequence[str], *, max_length: int, truncation: str 
     """
     check_choice("TRUNCATION", truncation, TRUNCATIONS)
     n_special = tokenizer.num_special_tokens_to_add(pair=False)
-    max_length = check_int("MAX_LENGTH", max_length, minimum=n_special + 2, fix=f"usa al menos {n_special + 2} tokens (p. ej. 256)")
+    max_length = check_int("MAX_LENGTH", max_length, minimum=n_special + 2,
+                           fix=f"usa al menos {n_special + 2} tokens (p. ej. 256)")
     # Sin truncar (y sin el aviso de «secuencia más larga que el máximo»: aquí truncamos nosotros).
     full = tokenizer(list(texts), truncation=False, return_special_tokens_mask=True, verbose=False)
     head, tail = head_tail_sizes(max_length - n_special, truncation)

@@ -34,10 +34,12 @@ def tokenize_splits(splits, tokenizer, *, max_length: int, truncation: str = "he
         Con ``input_ids``, ``attention_mask`` (y ``token_type_ids`` si el modelo los usa).
     """
     check_choice("TRUNCATION", truncation, TRUNCATIONS)
-    return splits.map(lambda batch: encode(tokenizer, batch["text"], max_length=max_length, truncation=truncation), batched=True, desc="Tokenizando")
+    return splits.map(lambda batch: encode(tokenizer, batch["text"], max_length=max_length, truncation=truncation),
+                      batched=True, desc="Tokenizando")
 
 
-def training_arguments(output_dir: str | Path, params: TrainingParams, *, device: str, precision: Precision, show_progress: bool = False):
+def training_arguments(output_dir: str | Path, params: TrainingParams, *, device: str, precision: Precision,
+                       show_progress: bool = False):
     """Los ``TrainingArguments`` del curso (API de transformers 5), explicados en el cuaderno 06.
 
     Parámetros

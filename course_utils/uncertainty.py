@@ -62,7 +62,8 @@ def stochastic_modules(model: nn.Module) -> list[nn.Module]:
         elif name and any(_is_active_dropout(child) for child in module.children()):
             selected[id(module)] = module
         elif any(
-            isinstance(getattr(module, attr, None), float) and getattr(module, attr) > 0 for attr in _DROPOUT_FLOAT_ATTRS
+            isinstance(getattr(module, attr, None), float) and getattr(module, attr) > 0
+            for attr in _DROPOUT_FLOAT_ATTRS
         ):
             selected[id(module)] = module
     return list(selected.values())
@@ -107,8 +108,10 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[list[nn.Module]]:
         raise fail(
             "model",
             type(model).__name__,
-            f"tiene capas de batch normalization ({', '.join(batch_norms[:3])}), que en modo entrenamiento cambiarían sus estadísticas",
-            "MC dropout solo es seguro en modelos con dropout y sin batch normalization (como BERT); usa una sola pasada",
+            f"tiene capas de batch normalization ({', '.join(batch_norms[:3])}), que en modo entrenamiento cambiarían "
+            "sus estadísticas",
+            "MC dropout solo es seguro en modelos con dropout y sin batch normalization (como BERT); "
+            "usa una sola pasada",
         )
     active = stochastic_modules(model)
     if not active:
@@ -143,7 +146,8 @@ def uncertainty_measures(pass_probs: np.ndarray) -> dict[str, np.ndarray]:
     """
     probs = np.asarray(pass_probs, dtype=np.float64)
     if probs.ndim != 3:
-        raise fail("pass_probs", probs.shape, "debe tener forma (T, N, C)", "apila las probabilidades de cada pasada en el eje 0")
+        raise fail("pass_probs", probs.shape, "debe tener forma (T, N, C)",
+                   "apila las probabilidades de cada pasada en el eje 0")
     mean = probs.mean(axis=0)
 
     def entropy(p: np.ndarray) -> np.ndarray:
@@ -318,8 +322,9 @@ def predict_logits(
     out = None
     with restored_modes(model), torch.inference_mode():
         model.eval()
-        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=1, batch_size=batch_size,
-                                                 max_batch_tokens=max_batch_tokens, truncation=truncation):
+        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=1,
+                                                 batch_size=batch_size, max_batch_tokens=max_batch_tokens,
+                                                 truncation=truncation):
             logits = model(**batch).logits.float().cpu().numpy()
             if out is None:
                 out = np.zeros((len(texts), logits.shape[-1]), dtype=np.float32)
@@ -339,7 +344,8 @@ def _autocast(device: torch.device, precision: str):
 def _full_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
     """Cada lote repite sus textos T veces: una llamada al modelo da las T pasadas."""
     with mc_dropout_mode(model):
-        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=n_passes, batch_size=batch_size,
+        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device,
+                                                 n_passes=n_passes, batch_size=batch_size,
                                                  max_batch_tokens=max_batch_tokens, truncation=truncation):
             logits = model(**batch).logits.float()
             yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
@@ -355,9 +361,11 @@ def classification_head(model: nn.Module) -> tuple[nn.Module, nn.Dropout]:
     """
     head, dropout = getattr(model, "classifier", None), getattr(model, "dropout", None)
     if not isinstance(head, nn.Module) or not isinstance(dropout, nn.Dropout):
-        raise fail("mode", "head", f"{type(model).__name__} no tiene `classifier` y `dropout` como BERT", 'usa mode="full"')
+        raise fail("mode", "head", f"{type(model).__name__} no tiene `classifier` y `dropout` como BERT",
+                   'usa mode="full"')
     if dropout.p <= 0:
-        raise fail("mode", "head", "el dropout de la cabeza es 0, así que las pasadas serían idénticas", 'usa mode="full" o un modelo con classifier_dropout > 0')
+        raise fail("mode", "head", "el dropout de la cabeza es 0, así que las pasadas serían idénticas",
+                   'usa mode="full" o un modelo con classifier_dropout > 0')
     return head, dropout
 
 
@@ -370,8 +378,9 @@ def _head_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_
     try:
         with restored_modes(model):
             model.eval()
-            for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=1, batch_size=batch_size,
-                                                     max_batch_tokens=max_batch_tokens, truncation=truncation):
+            for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=1,
+                                                     batch_size=batch_size, max_batch_tokens=max_batch_tokens,
+                                                     truncation=truncation):
                 captured.clear()
                 model(**batch)
                 features = captured[0].unsqueeze(0).expand(n_passes, *captured[0].shape)
@@ -408,7 +417,8 @@ def _swapped(owner: nn.Module, name: str, value: nn.Module) -> Iterator[None]:
         setattr(owner, name, original)
 
 
-def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation, top_layers):
+def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation,
+                top_layers):
     """Embeddings y capas bajas una vez (modo evaluación); las ``top_layers`` de arriba y la cabeza, T veces.
 
     Se llama al propio ``forward`` del modelo con ``embeddings`` y ``encoder.layer`` sustituidos,
@@ -422,7 +432,8 @@ def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_b
     with mc_dropout_mode(model):  # restaura el `training` de todos los módulos, también los sustituidos
         base.embeddings.eval()
         lower.eval()  # las capas bajas y los embeddings, deterministas; las de arriba con su dropout
-        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device, n_passes=n_passes, batch_size=batch_size,
+        for rows, batch in length_sorted_batches(tokenizer, texts, max_length=max_length, device=device,
+                                                 n_passes=n_passes, batch_size=batch_size,
                                                  max_batch_tokens=max_batch_tokens, truncation=truncation):
             single = {k: v[: len(rows)] for k, v in batch.items()}  # el lote repite los textos T veces
             with _swapped(base.encoder, "layer", lower):
@@ -433,7 +444,8 @@ def _top_passes(model, tokenizer, texts, max_length, n_passes, batch_size, max_b
             yield rows, torch.softmax(logits, dim=-1).view(n_passes, len(rows), -1).cpu().numpy()
 
 
-def default_batch_tokens(device: torch.device | str, *, mode: str, n_passes: int, max_length: int, attention_dropout: bool = True) -> int:
+def default_batch_tokens(device: torch.device | str, *, mode: str, n_passes: int, max_length: int,
+                         attention_dropout: bool = True) -> int:
     """Presupuesto de tokens por llamada al modelo que usa :func:`mc_dropout_predict` si no se le da uno.
 
     En CPU y con MC dropout completo, ``n_passes × max_length``: el texto más largo va solo con sus
@@ -446,8 +458,8 @@ def default_batch_tokens(device: torch.device | str, *, mode: str, n_passes: int
     y la máscara de atención cuestan más de lo que ahorra el lote, y el tensor de atención deja de
     caber en la caché; además, generar las máscaras de dropout (``bernoulli_``) es una parte grande
     del tiempo en ambos casos. Las cifras medidas están en el README
-    («Velocidad y ``MAX_LENGTH``»), y ``make bench`` las repite. En GPU (y en modo ``"head"``, que ejecuta el codificador en modo
-    evaluación) conviene llenar el lote: 16384.
+    («Velocidad y ``MAX_LENGTH``»), y ``make bench`` las repite. En GPU (y en modo ``"head"``, que ejecuta el
+    codificador en modo evaluación) conviene llenar el lote: 16384.
 
     Parámetros
     ----------
@@ -601,9 +613,11 @@ def mc_dropout_predict(
     check_choice("mode", mode, MODES)
     if mode == "top":
         n_layers = len(_top_mode_parts(model).layers)
-        top_layers = check_int("top_layers", top_layers, minimum=1, fix=f"usa un entero entre 1 y {n_layers} (las capas del codificador)")
+        top_layers = check_int("top_layers", top_layers, minimum=1,
+                               fix=f"usa un entero entre 1 y {n_layers} (las capas del codificador)")
         if top_layers > n_layers:
-            raise fail("top_layers", top_layers, f"el codificador solo tiene {n_layers} capas", f"usa un entero entre 1 y {n_layers}")
+            raise fail("top_layers", top_layers, f"el codificador solo tiene {n_layers} capas",
+                       f"usa un entero entre 1 y {n_layers}")
     check_choice("precision", precision, tuple(AUTOCAST))
     check_choice("truncation", truncation, TRUNCATIONS)
     config_names = getattr(getattr(model, "config", None), "id2label", None) or {}
@@ -619,9 +633,11 @@ def mc_dropout_predict(
                                                 attention_dropout=has_attention_dropout(model))
     max_batch_tokens = check_int("max_batch_tokens", max_batch_tokens, minimum=8)
     probs = None
-    sampler = {"full": _full_passes, "head": _head_passes, "top": functools.partial(_top_passes, top_layers=top_layers)}[mode]
+    sampler = {"full": _full_passes, "head": _head_passes,
+               "top": functools.partial(_top_passes, top_layers=top_layers)}[mode]
     with torch.inference_mode(), _seeded_rng(device, seed), _autocast(device, precision):
-        for rows, chunk in sampler(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device, truncation):
+        for rows, chunk in sampler(model, tokenizer, texts, max_length, n_passes, batch_size, max_batch_tokens, device,
+                                   truncation):
             if probs is None:
                 probs = np.zeros((n_passes, len(texts), chunk.shape[-1]))
             probs[:, rows, :] = chunk

@@ -93,7 +93,8 @@ def summarize_runs(values: Any) -> RunSummary:
     if array.size == 0:
         raise fail("values", "[]", "no hay ninguna ejecución", "pasa una cifra por ejecución (semilla)")
     if not np.all(np.isfinite(array)):
-        raise fail("values", array.tolist(), "hay valores que no son números finitos", "revisa las ejecuciones que fallaron")
+        raise fail("values", array.tolist(), "hay valores que no son números finitos",
+                   "revisa las ejecuciones que fallaron")
     std = float(array.std(ddof=1)) if array.size > 1 else 0.0
     return RunSummary(array, float(array.mean()), std, float(array.min()), float(array.max()), int(np.sum(array > 0)))
 
@@ -104,11 +105,14 @@ def _run_matrices(arrays: tuple[Any, ...]) -> list[np.ndarray]:
         raise fail("arrays", "()", "no hay datos", "pasa al menos una matriz ejecuciones × reseñas")
     shapes = {m.shape[:2] if m.ndim >= 2 else m.shape for m in matrices}
     if any(m.ndim < 2 for m in matrices) or len(shapes) != 1:
-        raise fail("arrays", [m.shape for m in matrices], "cada dato debe ser una matriz (ejecuciones, reseñas, ...) con las mismas "
-                   "dos primeras dimensiones", "apila una fila por ejecución, con las reseñas de prueba en el mismo orden")
+        raise fail("arrays", [m.shape for m in matrices],
+                   "cada dato debe ser una matriz (ejecuciones, reseñas, ...) con las mismas "
+                   "dos primeras dimensiones",
+                   "apila una fila por ejecución, con las reseñas de prueba en el mismo orden")
     runs, reviews = matrices[0].shape[:2]
     if runs < 1 or reviews < 1:
-        raise fail("arrays", matrices[0].shape, "no hay ejecuciones o no hay reseñas", "pasa al menos una ejecución y una reseña")
+        raise fail("arrays", matrices[0].shape, "no hay ejecuciones o no hay reseñas",
+                   "pasa al menos una ejecución y una reseña")
     return matrices
 
 
@@ -193,7 +197,8 @@ def crossed_bootstrap(
         draws[b] = float(np.average(per_run(chosen, columns), weights=counts[chosen]))
     alpha = (1 - confidence) / 2
     low, high = np.quantile(draws, [alpha, 1 - alpha])
-    method = "bootstrap cruzado (ejecuciones × reseñas)" if shared_reviews else "bootstrap anidado (ejecuciones, reseñas de cada una)"
+    method = ("bootstrap cruzado (ejecuciones × reseñas)" if shared_reviews
+              else "bootstrap anidado (ejecuciones, reseñas de cada una)")
     return Interval(estimate, float(low), float(high), reviews, method, confidence)
 
 
@@ -236,7 +241,8 @@ def reference_path(name: str = "semillas") -> Path:
 
 
 def load_reference(name: str = "semillas", *, timeout: float = 5.0) -> dict[str, Any] | None:
-    """La tabla de referencia ``name`` que escribió ``make bench`` (con fecha, máquina y orden), o ``None`` si no la hay.
+    """La tabla de referencia ``name`` que escribió ``make bench`` (con fecha, máquina y orden), o ``None`` si no la
+    hay.
 
     Primero la del repositorio (``docs/resultados/<name>.json``); si el paquete se instaló sin él (Colab), la de
     GitHub en la etiqueta ``v<versión>`` del paquete: las cifras de referencia de la versión del cuaderno.
@@ -261,7 +267,8 @@ def load_reference(name: str = "semillas", *, timeout: float = 5.0) -> dict[str,
     from course_utils import __version__
 
     try:
-        with urlopen(f"{REPOSITORY_RAW}/v{__version__}/docs/resultados/{name}.json", timeout=timeout) as response:  # noqa: S310
+        with urlopen(f"{REPOSITORY_RAW}/v{__version__}/docs/resultados/{name}.json",  # noqa: S310
+                     timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
     except Exception:  # sin red, sin la etiqueta o sin el archivo: no hay referencia que mostrar
         return None
@@ -287,20 +294,23 @@ def reference_report(reference: dict[str, Any] | None) -> str:
     if not group:
         return f"La tabla de referencia ({reference['date']}) no tiene el grupo «todo»."
     lines = [f"Referencia medida el {reference['date']} en {reference['machine']} con `{reference['command']}`:",
-             f"la receta de este perfil con {len(group['rows'])} semillas; cada una cambia la muestra de entrenamiento, la cabeza, "
-             f"el orden y el dropout; las mismas {group['accuracy']['n_reviews']} reseñas de prueba.", ""]
+             f"la receta de este perfil con {len(group['rows'])} semillas; cada una cambia la muestra de "
+             f"entrenamiento, la cabeza, el orden y el dropout; las mismas {group['accuracy']['n_reviews']} "
+             "reseñas de prueba.", ""]
     lines.append(f"{'semilla':>8}  {'ajuste fino':<22} {'TF-IDF':<22} ajuste fino − TF-IDF")
     for row in group["rows"]:
-        lines.append(f"{row['seed']:>8}  {Interval(**row['accuracy']).format():<22} {Interval(**row['tfidf_accuracy']).format():<22} "
+        lines.append(f"{row['seed']:>8}  {Interval(**row['accuracy']).format():<22} "
+                     f"{Interval(**row['tfidf_accuracy']).format():<22} "
                      f"{Interval(**row['vs_tfidf']).format(signed=True)}")
     diff = group["vs_tfidf"]
     s = diff["summary"]
     both = Interval(**diff["interval"])
-    lines += ["", f"Ajuste fino − TF-IDF sobre las semillas: media {s['mean']:+.3f}, de {s['low']:+.3f} a {s['high']:+.3f}; "
-              f"positiva en {s['positive']} de {s['n_runs']}; el intervalo de una sola ejecución excluyó el 0 en "
-              f"{group['excludes_zero']} de {len(group['rows'])}.",
+    lines += ["", f"Ajuste fino − TF-IDF sobre las semillas: media {s['mean']:+.3f}, de {s['low']:+.3f} a "
+              f"{s['high']:+.3f}; positiva en {s['positive']} de {s['n_runs']}; el intervalo de una sola ejecución "
+              f"excluyó el 0 en {group['excludes_zero']} de {len(group['rows'])}.",
               f"Intervalo que cubre las ejecuciones y las reseñas: {both.format(signed=True)}. " + (
                   "Excluye el 0: sobre semillas, el ajuste fino supera a TF-IDF." if both.low > 0 else
                   "Queda por debajo de 0: sobre semillas, TF-IDF supera al ajuste fino." if both.high < 0 else
-                  "Contiene el 0: sobre semillas, con 900 etiquetas no se puede afirmar que el ajuste fino supere a TF-IDF.")]
+                  "Contiene el 0: sobre semillas, con 900 etiquetas no se puede afirmar "
+                  "que el ajuste fino supere a TF-IDF.")]
     return "\n".join(lines)

@@ -18,7 +18,8 @@ requires_imdb = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def restore_cudnn_attention():
-    """runtime.mixed_precision("cuda") quita el núcleo cuDNN de la atención para todo el proceso: cada prueba lo deja como estaba."""
+    """runtime.mixed_precision("cuda") quita el núcleo cuDNN de la atención para todo el proceso: cada prueba lo deja
+    como estaba."""
     enabled = torch.backends.cuda.cudnn_sdp_enabled()
     yield
     torch.backends.cuda.enable_cudnn_sdp(enabled)

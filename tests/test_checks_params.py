@@ -3,7 +3,14 @@
 import pytest
 
 from course_utils import CourseParameterError
-from course_utils.params import check_choice, check_epochs, check_float, check_int, check_max_length, validate_training_params
+from course_utils.params import (
+    check_choice,
+    check_epochs,
+    check_float,
+    check_int,
+    check_max_length,
+    validate_training_params,
+)
 
 GOOD = dict(
     n_per_class=500, epochs=5, batch_size=8, grad_accum=4, learning_rate=5e-5, warmup=0.1,

@@ -37,7 +37,8 @@ def _installed(python: Path, name: str) -> tuple[str, int]:
     """Versión y marca de tiempo de su RECORD: si pip lo reinstala, cambian."""
     code = (f"import importlib.metadata as m, os; d = m.distribution({name!r}); "
             "print(d.version, os.stat(d._path / 'RECORD').st_mtime_ns)")
-    version, stamp = subprocess.run([str(python), "-I", "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    version, stamp = subprocess.run([str(python), "-I", "-c", code], check=True, capture_output=True,
+                                    text=True).stdout.split()
     return version, int(stamp)
 
 

@@ -23,9 +23,11 @@ def run(name: str, tmp_path: Path, **overrides) -> dict:
     tmp_path.mkdir(parents=True, exist_ok=True)
     before = hashlib.sha256(source.read_bytes()).hexdigest()
     # Los mismos parámetros que daría make smoke (los ejercicios conservan sus datos en español).
-    params = run_course.notebook_run_params(source, {**run_course.SMOKE_PARAMS, **overrides, "PERFIL": "smoke"}, frozenset(overrides))
+    params = run_course.notebook_run_params(source, {**run_course.SMOKE_PARAMS, **overrides, "PERFIL": "smoke"},
+                                            frozenset(overrides))
     params["OUTPUT_DIR"] = str(tmp_path / "salidas")
-    papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), parameters=params, cwd=str(tmp_path),
+                               progress_bar=False, kernel_name="python3")
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before, "papermill no debe modificar el cuaderno fuente"
     return json.loads((tmp_path / "salidas" / "metrics.json").read_text(encoding="utf-8"))
 
@@ -71,22 +73,26 @@ def test_calibration_notebook(tmp_path):
     assert summary["n_train"] + summary["n_validation"] == 20 and summary["n_test"] == 24
     assert m["reused_model"] is False  # en una carpeta nueva no hay modelo del cuaderno 06.3: entrena el suyo
     assert [row["method"].split(" τ=")[0] for row in summary["scoreboard"]] == ["temperatura", "MC solo cabeza (T=2)"]
-    # Solo cabeza, k = 2 capas y completo, en las mismas reseñas de la submuestra: cada cifra con su intervalo y su tiempo.
+    # Solo cabeza, k = 2 capas y completo, en las mismas reseñas de la submuestra: cada cifra con su intervalo y su
+    # tiempo.
     assert m["mc_modes_passes"] == 4 and m["mc_modes_n"] >= 2
     for key in ("ece_mc_head_sub", "ece_mc_top2", "ece_mc_full", "aurc_mc_head_sub", "aurc_mc_top2", "aurc_mc_full",
                 "ece_top2_minus_head", "aurc_top2_minus_head", "ece_full_minus_head", "aurc_full_minus_head"):
-        # Percentil bootstrap: con 4 reseñas y un ECE sesgado, el intervalo puede no contener la cifra; sí estar ordenado.
+        # Percentil bootstrap: con 4 reseñas y un ECE sesgado, el intervalo puede no contener la cifra; sí estar
+        # ordenado.
         assert m[f"{key}_low"] <= m[f"{key}_high"] and np.isfinite(m[key]), key
     assert all(m[f"seconds_mc_{k}"] > 0 for k in ("head_sub", "top2", "full"))
 
 
 
 def test_adaptation_notebook_records_every_row(tmp_path):
-    """06.5: las cinco filas de la tabla en metrics.json, con la misma prueba, intervalos, parámetros, tiempo y memoria."""
+    """06.5: las cinco filas de la tabla en metrics.json, con la misma prueba, intervalos, parámetros, tiempo y
+    memoria."""
     summary = run("06_5_Cuanto_Ajustar", tmp_path, N_PER_CLASS=10)
     table = summary["table"]
     assert [row["method"].split(" (")[0] for row in table] == [
-        "TF-IDF + reg. logística", "codificador congelado + reg. logística", "capas superiores", "LoRA", "ajuste completo"]
+        "TF-IDF + reg. logística", "codificador congelado + reg. logística", "capas superiores", "LoRA",
+        "ajuste completo"]
     for row in table:
         assert row["n_test"] == summary["n_test"] == 24 and row["test_ids_sha256"] == summary["test_ids_sha256"]
         for metric in ("accuracy", "f1", "ece"):
@@ -97,9 +103,11 @@ def test_adaptation_notebook_records_every_row(tmp_path):
     assert all(row["versus"]["low"] <= row["versus"]["estimate"] <= row["versus"]["high"] for row in table[:-1])
     # Sin modelo del 06.3 en una carpeta nueva: entrena el suyo (y mide su memoria). El ajuste completo entrena más.
     m = summary["metrics"]
-    assert m["reused_model"] is False and table[-1]["trainable_params"] > table[2]["trainable_params"] > table[3]["trainable_params"]
+    assert (m["reused_model"] is False
+            and table[-1]["trainable_params"] > table[2]["trainable_params"] > table[3]["trainable_params"])
     assert m["top_k_frozen_changed"] == 0 and m["lora_trainable"] == m["lora_trainable_formula"]
-    assert m["accuracy_lora"] == table[3]["accuracy"]["estimate"] and m["lora_vs_full"] == table[3]["versus"]["estimate"]
+    assert (m["accuracy_lora"] == table[3]["accuracy"]["estimate"]
+            and m["lora_vs_full"] == table[3]["versus"]["estimate"])
     assert [row["method"] for row in summary["scoreboard"]] == [row["method"] for row in table[1:4]]
 
 def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):

@@ -76,8 +76,8 @@ def test_trainer_trains_on_the_gpu_with_the_chosen_precision(tmp_path, tokenizer
         "validation": datasets.Dataset.from_dict({"text": texts[:4], "label": [0, 1] * 2}),
     })
     tokenized = training.tokenize_splits(splits, tokenizer, max_length=16).remove_columns("text")
-    p = params.validate_training_params(n_per_class=4, epochs=2, batch_size=4, grad_accum=1, learning_rate=1e-3, warmup=0.0,
-                                        max_length=16, mc_passes=2, threshold=0.6, test_size=0.25, seed=0)
+    p = params.validate_training_params(n_per_class=4, epochs=2, batch_size=4, grad_accum=1, learning_rate=1e-3,
+                                        warmup=0.0, max_length=16, mc_passes=2, threshold=0.6, test_size=0.25, seed=0)
     precision = runtime.mixed_precision("cuda", verbose=False)
     args = training.training_arguments(tmp_path, p, device="cuda", precision=precision)
     assert not args.use_cpu and (args.bf16, args.fp16) == (precision.bf16, precision.fp16)

@@ -58,7 +58,8 @@ def test_risk_reading(risk, expected):
 
 
 def test_confident_examples_reading():
-    assert diagnostics.confident_examples_reading([0.99, 0.95, 0.90, 0.884, 0.93], 0.6).startswith("Ninguno salió «incierto»")
+    assert (diagnostics.confident_examples_reading([0.99, 0.95, 0.90, 0.884, 0.93], 0.6)
+            .startswith("Ninguno salió «incierto»"))
     mixed = diagnostics.confident_examples_reading([0.99, 0.55, 0.58], 0.6, names=["1", "2", "3"])
     assert mixed.startswith("Salieron «incierto» 2 de 3 (2, 3)")
     assert diagnostics.confident_examples_reading([0.5, 0.51], 0.6).startswith("Todos salieron")
@@ -69,19 +70,21 @@ def test_confident_examples_reading():
 def row(method, seconds, versus=None):
     out = {"method": method, "seconds": seconds}
     if versus:
-        out["versus"] = {"estimate": versus[0], "low": versus[1], "high": versus[2], "n": 1000, "method": "bootstrap emparejado",
-                         "confidence": 0.95, "against": "completo"}
+        out["versus"] = {"estimate": versus[0], "low": versus[1], "high": versus[2], "n": 1000,
+                         "method": "bootstrap emparejado", "confidence": 0.95, "against": "completo"}
     return out
 
 
 def test_cheapest_equivalent_picks_a_cheap_method_that_ties():
-    rows = [row("TF-IDF", 7.0, (-0.010, -0.034, 0.014)), row("LoRA", 88.0, (-0.056, -0.079, -0.034)), row("completo", 309.0)]
+    rows = [row("TF-IDF", 7.0, (-0.010, -0.034, 0.014)), row("LoRA", 88.0, (-0.056, -0.079, -0.034)),
+            row("completo", 309.0)]
     text = diagnostics.cheapest_equivalent(rows, reference="completo")
     assert text.startswith("Elección: «TF-IDF»") and "LoRA" not in text.split("empatan")[-1]
 
 
 def test_cheapest_equivalent_keeps_the_reference_when_everything_cheaper_loses():
-    rows = [row("TF-IDF", 7.0, (-0.032, -0.056, -0.008)), row("LoRA", 88.0, (-0.056, -0.079, -0.034)), row("completo", 254.0)]
+    rows = [row("TF-IDF", 7.0, (-0.032, -0.056, -0.008)), row("LoRA", 88.0, (-0.056, -0.079, -0.034)),
+            row("completo", 254.0)]
     assert diagnostics.cheapest_equivalent(rows, reference="completo").startswith("Elección: «completo»")
     with pytest.raises(CourseParameterError, match="reference=.*Solución"):
         diagnostics.cheapest_equivalent(rows, reference="otro")
@@ -107,7 +110,8 @@ def test_overlap_reading_names_a_gap_only_when_the_intervals_do_not_overlap():
     assert "mayor en los aciertos que en los errores" in reversed_gap
     overlapping = diagnostics.overlap_reading(iv(0.10, 0.05, 0.20), iv(0.25, 0.15, 0.40), names=names, quantity=what)
     assert "se solapan: con esta comparación no se puede afirmar" in overlapping and "no se solapan" not in overlapping
-    assert "Sin intervalo para los errores" in diagnostics.overlap_reading(iv(0.1, 0.08, 0.12), None, names=names, quantity=what)
+    assert "Sin intervalo para los errores" in diagnostics.overlap_reading(iv(0.1, 0.08, 0.12), None, names=names,
+                                                                           quantity=what)
     with pytest.raises(CourseParameterError, match="names=.*Solución"):
         diagnostics.overlap_reading(iv(0.1, 0.08, 0.12), iv(0.4, 0.3, 0.5), names=("solo uno",), quantity=what)
 
@@ -122,7 +126,8 @@ def test_passes_reading_says_when_more_passes_are_needed():
     noisy[5:] = [1.0, 0.0]
     assert "hacen falta más pasadas" in diagnostics.passes_reading(noisy, used=5)  # la media pasa de 1.0 a 0.5
     assert "la media ya se estabiliza" in diagnostics.passes_reading(steady, used=10)
-    assert "aún no se estabiliza" in diagnostics.passes_reading(noisy[4:6], used=2)  # la última pasada mueve la media 0.5
+    # la última pasada mueve la media 0.5
+    assert "aún no se estabiliza" in diagnostics.passes_reading(noisy[4:6], used=2)
     assert "Una sola pasada" in diagnostics.passes_reading(steady[:1], used=1)
     with pytest.raises(CourseParameterError, match="used=.*Solución"):
         diagnostics.passes_reading(steady, used=11)

@@ -30,7 +30,8 @@ def test_wilson_matches_the_closed_form():
     assert iv.estimate == 0.81 and iv.method == "wilson" and iv.n == 100
     assert iv.low == pytest.approx(centre - half, abs=1e-9) and iv.high == pytest.approx(centre + half, abs=1e-9)
     # Casos extremos: 0 y n aciertos dan intervalos dentro de [0, 1] que tocan el borde.
-    assert evaluation.wilson_interval(0, 20).low == 0.0 and evaluation.wilson_interval(20, 20).high == pytest.approx(1.0)
+    assert (evaluation.wilson_interval(0, 20).low == 0.0
+            and evaluation.wilson_interval(20, 20).high == pytest.approx(1.0))
 
 
 def test_accuracy_interval_is_wilson_and_about_five_points_with_200_reviews():
@@ -59,8 +60,10 @@ def test_vectorized_f1_and_ece_equal_the_reference_implementations():
     assert evaluation.metric_interval(y, pred, metric="f1").estimate == pytest.approx(f1_score(y, pred))
     three = np.array([0, 1, 2, 2, 1, 0, 2])
     guess = np.array([0, 2, 2, 1, 1, 0, 0])
-    assert evaluation.metric_interval(three, guess, metric="f1").estimate == pytest.approx(f1_score(three, guess, average="macro"))
-    assert evaluation.metric_interval(y, probs, metric="ece").estimate == pytest.approx(calibration.expected_calibration_error(y, probs).ece)
+    assert (evaluation.metric_interval(three, guess, metric="f1").estimate
+            == pytest.approx(f1_score(three, guess, average="macro")))
+    assert (evaluation.metric_interval(y, probs, metric="ece").estimate
+            == pytest.approx(calibration.expected_calibration_error(y, probs).ece))
     # Vectorizado: una fila por remuestreo, igual que fila a fila.
     stacked = calibration.ece_from_confidence(np.stack([pred == y] * 3), np.stack([probs.max(1)] * 3), n_bins=10)
     assert stacked.shape == (3,) and np.allclose(stacked, calibration.expected_calibration_error(y, probs).ece)
@@ -86,7 +89,8 @@ def test_paired_interval_is_narrower_than_unpaired_and_detects_a_real_gain():
     assert diff.high - diff.low < single.high - single.low
     text = evaluation.describe_difference(diff, "A", "B")
     assert "excluye el 0" in text and "mayor con A que con B" in text
-    assert "no se puede afirmar" in evaluation.describe_difference(evaluation.paired_difference(y, probs, probs, metric="accuracy"), "A", "B")
+    assert "no se puede afirmar" in evaluation.describe_difference(
+        evaluation.paired_difference(y, probs, probs, metric="accuracy"), "A", "B")
 
 
 def test_interval_format():

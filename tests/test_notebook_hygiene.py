@@ -66,7 +66,8 @@ def test_every_code_cell_is_introduced_by_markdown(nb):
     path, notebook = nb
     for i, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
-            assert i > 0 and notebook.cells[i - 1].cell_type == "markdown", f"{path.name}: celda {i} sin explicación previa"
+            assert i > 0 and notebook.cells[i - 1].cell_type == "markdown", (f"{path.name}: celda {i} sin explicación "
+                                                                             "previa")
 
 
 def test_colab_badge_points_to_itself(nb):
@@ -81,11 +82,13 @@ def test_colab_badge_points_to_itself(nb):
 def test_no_removed_transformers_arguments(nb):
     path, notebook = nb
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    calls = [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name)]
     for call in calls:
         keywords = {k.arg for k in call.keywords}
         removed = REMOVED_API.get(call.func.id, set()) & keywords
-        assert not removed, f"{path.name}: {call.func.id}({', '.join(sorted(removed))}=...) ya no existe en transformers 5"
+        assert not removed, (f"{path.name}: {call.func.id}({', '.join(sorted(removed))}=...) ya no existe en "
+                             "transformers 5")
     assert any(c.func.id == "TrainingArguments" for c in calls) or "TrainingArguments" not in code
 
 
@@ -127,10 +130,12 @@ def _mentions_test(node: ast.AST) -> bool:
 
 
 def _validation_from_test(node: ast.AST) -> bool:
-    """¿Construye una partición «validation» con algo de la prueba (``{"validation": t["test"]}``, ``validation=...test...``)?"""
+    """¿Construye una partición «validation» con algo de la prueba (``{"validation": t["test"]}``,
+    ``validation=...test...``)?"""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Dict):
-            if any(isinstance(k, ast.Constant) and k.value == "validation" and _mentions_test(v) for k, v in zip(sub.keys, sub.values, strict=True)):
+            if any(isinstance(k, ast.Constant) and k.value == "validation" and _mentions_test(v)
+                   for k, v in zip(sub.keys, sub.values, strict=True)):
                 return True
         if isinstance(sub, ast.Call) and any(k.arg == "validation" and _mentions_test(k.value) for k in sub.keywords):
             return True
@@ -147,7 +152,8 @@ def make_trainer_problems(code: str) -> list[str]:
     tree = ast.parse(code)
     problems = []
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
-             (isinstance(n.func, ast.Name) and n.func.id == "make_trainer" or isinstance(n.func, ast.Attribute) and n.func.attr == "make_trainer")]
+             (isinstance(n.func, ast.Name) and n.func.id == "make_trainer"
+              or isinstance(n.func, ast.Attribute) and n.func.attr == "make_trainer")]
     assignments: dict[str, list[ast.AST]] = {}
     subscript_writes: dict[str, list[tuple[ast.AST, ast.AST]]] = {}
     for node in ast.walk(tree):
@@ -160,12 +166,14 @@ def make_trainer_problems(code: str) -> list[str]:
                         subscript_writes.setdefault(t.value.id, []).append((t.slice, node.value))
     for call in calls:
         where = f"l. {call.lineno}: {ast.unparse(call)[:80]}"
-        tokenized = call.args[2] if len(call.args) >= 3 else next((k.value for k in call.keywords if k.arg == "tokenized"), None)
+        tokenized = call.args[2] if len(call.args) >= 3 else next((k.value for k in call.keywords
+                                                                   if k.arg == "tokenized"), None)
         if tokenized is None:
             problems.append(f"{where}: falta el tercer argumento (las particiones tokenizadas)")
             continue
         if not isinstance(tokenized, ast.Name):
-            problems.append(f"{where}: el tercer argumento, {ast.unparse(tokenized)}, debe ser la variable con las particiones tokenizadas")
+            problems.append(f"{where}: el tercer argumento, {ast.unparse(tokenized)}, debe ser la variable con las "
+                            "particiones tokenizadas")
             continue
         name = tokenized.id
         if name not in assignments:
@@ -175,7 +183,8 @@ def make_trainer_problems(code: str) -> list[str]:
                 problems.append(f"{where}: {name} = {ast.unparse(value)[:60]} usa la prueba como validación")
         for key, value in subscript_writes.get(name, []):
             if _mentions_test(value) and not _mentions_test(key):  # la prueba, en "train" o "validation"
-                problems.append(f"{where}: {name}[{ast.unparse(key)}] = {ast.unparse(value)[:60]} mete la prueba en lo que ve Trainer")
+                problems.append(f"{where}: {name}[{ast.unparse(key)}] = {ast.unparse(value)[:60]} mete la prueba en lo "
+                                "que ve Trainer")
     return problems
 
 
@@ -184,7 +193,8 @@ TRAINER_SNIPPETS = {
              "trainer = training.make_trainer(model, tok, tokenized, args)", False),
     "prueba en la llamada": ("tokenized = training.tokenize_splits(splits, tok, max_length=8)\n"
                              "trainer = training.make_trainer(model, tok, tokenized['test'], args)", True),
-    "diccionario en la llamada": ("trainer = make_trainer(model, tok, {'train': t['train'], 'validation': t['test']}, args)", True),
+    "diccionario en la llamada": ("trainer = make_trainer(model, tok, {'train': t['train'], 'validation': t['test']}, "
+                                  "args)", True),
     "validación sustituida": ("tokenized = training.tokenize_splits(splits, tok, max_length=8)\n"
                               "tokenized['validation'] = tokenized['test']\n"
                               "trainer = training.make_trainer(model, tok, tokenized, args)", True),
@@ -222,7 +232,8 @@ def test_opens_with_objectives_and_closes_with_essentials_and_self_check(nb):
         all_cells = all_cells[:-1]
     cells = [c.source for c in all_cells if c.cell_type == "markdown"]
     opening, closing = "\n".join(cells[:4]), "\n".join(cells[-10:])
-    assert "Objetivos" in opening and ("Prerrequisitos" in opening or "Requisitos" in opening), "faltan objetivos y prerrequisitos al principio"
+    assert "Objetivos" in opening and ("Prerrequisitos" in opening
+                                       or "Requisitos" in opening), "faltan objetivos y prerrequisitos al principio"
     assert "tiempo" in opening.lower(), "falta el tiempo estimado al principio"
     assert "Lo esencial" in closing, "falta «Lo esencial» al final"
     assert closing.count("<details>") >= 4, "la autoevaluación final necesita 4-6 preguntas con respuesta desplegable"
@@ -262,10 +273,12 @@ def test_profile_is_resolved_in_the_notebook_from_lesson_values(nb):
     assert values.get("PERFIL") == "auto"
     after = cells[cells.index(params) + 1:]
     resolver = next(i for i, c in enumerate(after) if "profiles.resolve_profile(PERFIL" in c.source)
-    assert all(c.cell_type == "markdown" for c in after[:resolver]), "la celda de perfil va justo después de los parámetros"
+    assert all(c.cell_type == "markdown" for c in after[:resolver]), ("la celda de perfil va justo después de los "
+                                                                      "parámetros")
     for name, value in values.items():
         if name in LESSON_VALUES and values.get("DATA") == "imdb":
-            assert value in LESSON_VALUES[name], f"{name}={value!r}: el perfil solo cambia valores de la lección {LESSON_VALUES[name]}"
+            assert value in LESSON_VALUES[name], (f"{name}={value!r}: el perfil solo cambia valores de la lección "
+                                                  f"{LESSON_VALUES[name]}")
 
 
 def test_renamed_notebooks_keep_a_working_link_at_the_old_path():

@@ -26,7 +26,8 @@ def test_run_all_in_jupyter_offline_with_no_edits(tmp_path, monkeypatch):
     order = sorted((workspace.path / n for n in workspace.copied), key=run_course.reading_order)
     for path in order:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workspace.path)}}).execute()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(workspace.path)}}).execute()
         text = "\n".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []))
         assert "→ 'local'" in text and "no responde" in text, f"{path.name} no eligió el perfil local"
     # Como un estudiante: 06.4 reutiliza el modelo que dejó 06.3 en la misma carpeta.
@@ -54,11 +55,12 @@ def test_own_csv_in_one_command(tmp_path, monkeypatch, capsys):
     csv = tmp_path / "mis_resenas.csv"
     write_user_csv(csv)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    code = run_course.main(["--perfil", "local", "--notebooks", "Ajuste_Fino", "--data", str(csv), "--build", str(tmp_path / "build"),
-                            "-p", "TEXT_COLUMN=review", "-p", "LABEL_COLUMN=sentiment"])
+    code = run_course.main(["--perfil", "local", "--notebooks", "Ajuste_Fino", "--data", str(csv), "--build",
+                            str(tmp_path / "build"), "-p", "TEXT_COLUMN=review", "-p", "LABEL_COLUMN=sentiment"])
     out = capsys.readouterr().out
     assert code == 0, out[-3000:]
-    summary = json.loads((tmp_path / "build" / "06_3_Ajuste_Fino_Clasificacion" / "metrics.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / "build" / "06_3_Ajuste_Fino_Clasificacion" / "metrics.json")
+                         .read_text(encoding="utf-8"))
     assert summary["n_train"] + summary["n_validation"] + summary["n_test"] == 120  # N_PER_CLASS ajustado a 60
     assert summary["label_names"] == ["neg", "pos"]
     executed = nbformat.read(tmp_path / "build" / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
@@ -67,7 +69,8 @@ def test_own_csv_in_one_command(tmp_path, monkeypatch, capsys):
 
 
 def test_own_csv_in_the_notebook_by_changing_only_the_parameters_cell(tmp_path, monkeypatch):
-    """El mismo CSV en el cuaderno: solo cambian valores de la celda de parámetros (aquí con el perfil smoke, rápido)."""
+    """El mismo CSV en el cuaderno: solo cambian valores de la celda de parámetros (aquí con el perfil smoke,
+    rápido)."""
     import papermill
 
     csv = tmp_path / "mis_resenas.csv"

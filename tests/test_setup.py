@@ -25,10 +25,12 @@ def test_requirements_pin_every_package():
 
 def make_dry_run(*args):
     """Las órdenes que ejecutaría ``make install`` en un entorno nuevo (``make -n``, sin ejecutar nada)."""
-    return subprocess.run(["make", "-n", "install", "VENV=/nonexistent/venv", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return subprocess.run(["make", "-n", "install", "VENV=/nonexistent/venv", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
 
 
-@pytest.mark.skipif(subprocess.run(["which", "make"], capture_output=True, check=False).returncode != 0, reason="sin make")
+@pytest.mark.skipif(subprocess.run(["which", "make"], capture_output=True, check=False).returncode != 0,
+                    reason="sin make")
 def test_torch_cpu_installs_the_cpu_build_first_and_default_does_not():
     pin = sync_install_cell.pinned_versions()["torch"]
     cpu = make_dry_run("TORCH=cpu")
@@ -41,7 +43,8 @@ def test_torch_cpu_installs_the_cpu_build_first_and_default_does_not():
     assert f'"torch=={pin}+cpu"' in lines[torch_line] and "--extra-index-url" in lines[torch_line]
     assert torch_line < requirements_line
     default = make_dry_run()
-    assert default.returncode == 0 and "download.pytorch.org" not in default.stdout and "-r requirements.txt" in default.stdout
+    assert (default.returncode == 0 and "download.pytorch.org" not in default.stdout
+            and "-r requirements.txt" in default.stdout)
     wrong = make_dry_run("TORCH=gpu")
     assert wrong.returncode != 0 and "TORCH=gpu no es una opción: usa TORCH=cpu" in wrong.stderr
 
@@ -83,7 +86,8 @@ def test_sync_check_detects_stale_cell(tmp_path, monkeypatch):
     nb = (ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb").read_text()
     (tmp_path / "notebooks" / "x.ipynb").write_text(nb)
     monkeypatch.setattr(sync_install_cell, "ROOT", tmp_path)
-    (tmp_path / "requirements.txt").write_text((ROOT / "requirements.txt").read_text().replace("transformers==5", "transformers==9"))
+    (tmp_path / "requirements.txt").write_text(
+        (ROOT / "requirements.txt").read_text().replace("transformers==5", "transformers==9"))
     assert sync_install_cell.main(check=True) == 1
     assert sync_install_cell.main(check=False) == 0
     assert sync_install_cell.main(check=True) == 0
@@ -110,9 +114,11 @@ def test_package_builds_from_git_url(tmp_path):
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", "HEAD"], check=True)
     # Los archivos sin commit también deben viajar: copiamos el árbol de trabajo por encima.
-    subprocess.run(["cp", "-r", str(ROOT / "course_utils"), str(ROOT / "pyproject.toml"), str(ROOT / "README.md"), str(clone)], check=True)
+    subprocess.run(["cp", "-r", str(ROOT / "course_utils"), str(ROOT / "pyproject.toml"), str(ROOT / "README.md"),
+                    str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t", "--allow-empty"], check=True)
+    subprocess.run(["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "t",
+                    "--allow-empty"], check=True)
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), f"git+file://{clone}"],
@@ -135,8 +141,10 @@ def test_install_refuses_python_older_than_3_11_in_spanish(tmp_path):
     fake.chmod(0o755)
     proc = subprocess.run(["bash", str(ROOT / ".ci" / "ensure-python.sh"), str(fake)], capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "necesita Python 3.11" in proc.stderr and "es Python 3.10" in proc.stderr and "make PYTHON=python3.11" in proc.stderr
-    ok = subprocess.run(["bash", str(ROOT / ".ci" / "ensure-python.sh"), sys.executable], capture_output=True, text=True)
+    assert ("necesita Python 3.11" in proc.stderr and "es Python 3.10" in proc.stderr
+            and "make PYTHON=python3.11" in proc.stderr)
+    ok = subprocess.run(["bash", str(ROOT / ".ci" / "ensure-python.sh"), sys.executable], capture_output=True,
+                        text=True)
     assert ok.returncode == 0, ok.stderr
 
 

@@ -20,7 +20,8 @@ import pkgutil
 import course_utils
 
 TRUTH = ("labels", "y_true", "correct", "val_correct", "test_correct")
-PREDICTIONS = ("probs", "logits", "predictions", "y_pred", "confidence", "probs_a", "probs_b", "val_confidence", "test_confidence")
+PREDICTIONS = ("probs", "logits", "predictions", "y_pred", "confidence", "probs_a", "probs_b", "val_confidence",
+               "test_confidence")
 MAX_POSITIONAL = 4
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -66,7 +67,8 @@ def convention_problems(callables) -> list[str]:
             late = [t for t in order if t in TRUTH and _data_set(t) in ("", _data_set(prediction))
                     and order.index(t) > order.index(prediction)]
             if late:
-                problems.append(f"{name}{signature}: la verdad ({', '.join(late)}) debe ir antes que la predicción {prediction}")
+                problems.append(f"{name}{signature}: la verdad ({', '.join(late)}) debe ir antes que la predicción "
+                                f"{prediction}")
     return problems
 
 
@@ -93,11 +95,14 @@ def test_the_check_detects_offenders():
 
     def fine_sets(val_correct, val_confidence, test_correct, test_confidence, *, threshold): ...
 
-    problems = convention_problems([(f.__name__, inspect.signature(f), False) for f in (old_ece, too_many, swapped_test, fine, fine_sets)])
+    problems = convention_problems([(f.__name__, inspect.signature(f), False)
+                                    for f in (old_ece, too_many, swapped_test, fine, fine_sets)])
     assert len(problems) == 3, problems
-    assert problems[0].startswith("old_ece") and "la verdad (labels) debe ir antes que la predicción probs" in problems[0]
+    assert (problems[0].startswith("old_ece")
+            and "la verdad (labels) debe ir antes que la predicción probs" in problems[0])
     assert problems[1].startswith("too_many") and "5 parámetros posicionales" in problems[1]
-    assert problems[2].startswith("swapped_test") and "(test_correct) debe ir antes que la predicción test_confidence" in problems[2]
+    assert (problems[2].startswith("swapped_test")
+            and "(test_correct) debe ir antes que la predicción test_confidence" in problems[2])
 
 
 def test_the_walk_includes_the_data_functions_and_skips_imports():

@@ -27,7 +27,8 @@ def small_params(grad_accum):
 
 
 def test_training_arguments_use_current_api(tmp_path):
-    args = training.training_arguments(tmp_path, small_params(4), device="cpu", precision=runtime.Precision(False, False))
+    args = training.training_arguments(tmp_path, small_params(4), device="cpu",
+                                       precision=runtime.Precision(False, False))
     assert args.eval_strategy == "epoch" and args.save_strategy == "epoch"
     assert args.load_best_model_at_end and args.metric_for_best_model == "f1"
     assert args.warmup_steps == 0.0 and args.gradient_accumulation_steps == 4
@@ -65,7 +66,8 @@ def test_logged_loss_is_a_mean_under_ddp(tmp_path, tokenizer):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                str(ROOT / "tests" / "ddp_loss_worker.py"), "2", "2", str(out)]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
     try:
         _, stderr = proc.communicate(timeout=300)
     finally:
@@ -81,13 +83,15 @@ def test_logged_loss_is_a_mean_under_ddp(tmp_path, tokenizer):
 
 
 def test_logged_loss_is_a_mean_under_gradient_accumulation(tmp_path, tokenizer):
-    ds = data.prepare_labelled(datasets.Dataset.from_dict({"text": [f"text number {i}" for i in range(16)], "label": [0, 1] * 8}))
+    ds = data.prepare_labelled(datasets.Dataset.from_dict({"text": [f"text number {i}" for i in range(16)],
+                                                           "label": [0, 1] * 8}))
     parts = data.stratified_split(ds, 0.25, seed=0)
     splits = datasets.DatasetDict({"train": parts["train"], "validation": parts["test"]})
     tokenized = training.tokenize_splits(splits, tokenizer, max_length=16)
     p = small_params(4)
     trainer = training.make_trainer(
-        make_tiny_bert(), tokenizer, tokenized, training.training_arguments(tmp_path, p, device="cpu", precision=runtime.Precision(False, False))
+        make_tiny_bert(), tokenizer, tokenized,
+        training.training_arguments(tmp_path, p, device="cpu", precision=runtime.Precision(False, False))
     )
     result = trainer.train()
     # Pérdida inicial de un clasificador binario al azar ≈ ln 2 = 0.69; sin la corrección sería ≈ 4 × 0.69.
@@ -107,7 +111,8 @@ def varied_length_splits(tokenizer, n=120):
 
 def test_predict_and_evaluate_keep_dataset_order_with_group_by_length(tmp_path, tokenizer):
     tokenized = varied_length_splits(tokenizer)
-    args = training.training_arguments(tmp_path, small_params(1), device="cpu", precision=runtime.Precision(False, False))
+    args = training.training_arguments(tmp_path, small_params(1), device="cpu",
+                                       precision=runtime.Precision(False, False))
     assert args.train_sampling_strategy == "group_by_length"
     trainer = training.make_trainer(make_tiny_bert(), tokenizer, tokenized, args)
     out = trainer.predict(tokenized["test"])
@@ -125,9 +130,11 @@ def test_predict_and_evaluate_keep_dataset_order_with_group_by_length(tmp_path, 
 def test_predict_logits_agrees_with_trainer_predict_in_order(tmp_path, tokenizer):
     # Los dos caminos de inferencia del curso (Trainer y uncertainty.predict_logits) dan los mismos logits, fila a fila.
     tokenized = varied_length_splits(tokenizer)
-    args = training.training_arguments(tmp_path, small_params(1), device="cpu", precision=runtime.Precision(False, False))
+    args = training.training_arguments(tmp_path, small_params(1), device="cpu",
+                                       precision=runtime.Precision(False, False))
     trainer = training.make_trainer(make_tiny_bert(), tokenizer, tokenized, args)
     from_trainer = trainer.predict(tokenized["test"]).predictions
-    direct = uncertainty.predict_logits(trainer.model, tokenizer, list(tokenized["test"]["text"]), max_length=64, batch_size=7)
+    direct = uncertainty.predict_logits(trainer.model, tokenizer, list(tokenized["test"]["text"]), max_length=64,
+                                        batch_size=7)
     assert direct.shape == from_trainer.shape == (len(tokenized["test"]), 2)
     np.testing.assert_allclose(direct, from_trainer, atol=1e-5)

@@ -149,12 +149,14 @@ def test_three_classes(tokenizer):
     np.testing.assert_array_equal(result.predicted, result.mean_probs.argmax(axis=-1))
     np.testing.assert_allclose(result.confidence, result.mean_probs.max(axis=-1))
     np.testing.assert_allclose(result.mutual_information,
-                               entropy(result.mean_probs, axis=-1) - entropy(result.pass_probs, axis=-1).mean(axis=0), atol=1e-9)
+                               entropy(result.mean_probs, axis=-1) - entropy(result.pass_probs, axis=-1).mean(axis=0),
+                               atol=1e-9)
     np.testing.assert_array_equal(result.abstained, result.confidence < 0.4)
-    assert result.verdicts == ["incierto" if a else result.label_names[p] for p, a in zip(result.predicted, result.abstained, strict=True)]
+    assert result.verdicts == ["incierto" if a else result.label_names[p]
+                               for p, a in zip(result.predicted, result.abstained, strict=True)]
     frame = result.to_frame()
-    assert list(frame.columns) == ["texto", "veredicto", "confianza", "p(clase0)", "std(clase0)", "p(clase1)", "std(clase1)",
-                                   "p(clase2)", "std(clase2)", "entropía", "info. mutua"]
+    assert list(frame.columns) == ["texto", "veredicto", "confianza", "p(clase0)", "std(clase0)", "p(clase1)",
+                                   "std(clase1)", "p(clase2)", "std(clase2)", "entropía", "info. mutua"]
     np.testing.assert_allclose(frame["p(clase2)"], result.mean_probs[:, 2])
     # 0.4 sí puede abstener con 3 clases (con 2 no podría); 1/3 nunca.
     with warnings.catch_warnings():
@@ -168,7 +170,8 @@ def test_three_classes_stay_aligned_with_inputs(tokenizer):
     # Dropout casi nula: cada pasada es la predicción en modo evaluación de su propio texto, también con 3 clases.
     model = make_tiny_bert(hidden_dropout=1e-9, attention_dropout=1e-9, classifier_dropout=1e-9, num_labels=3)
     result = predict(model, tokenizer, n_passes=3, batch_size=2)
-    expected = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64, batch_size=1)), -1)
+    expected = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64,
+                                                                         batch_size=1)), -1)
     for one_pass in result.pass_probs:
         np.testing.assert_allclose(one_pass, expected.numpy(), atol=1e-5)
 
@@ -191,7 +194,8 @@ def test_batched_results_stay_aligned_with_inputs(tokenizer):
 
     def one_by_one():
         with torch.no_grad():
-            return np.stack([torch.softmax(model(**tokenizer([t], return_tensors="pt")).logits, -1)[0].numpy() for t in TEXTS])
+            return np.stack([torch.softmax(model(**tokenizer([t], return_tensors="pt")).logits, -1)[0].numpy()
+                             for t in TEXTS])
 
     # Cabeza ampliada y centrada entre el 2.º y el 3.er texto: así las predicciones difieren entre textos.
     with torch.no_grad():
@@ -219,8 +223,8 @@ def test_chunks_respect_token_budget(tokenizer):
     texts = [" ".join(["film"] * (n - 2)) for n in (50, 10, 30, 10, 40)]
     lengths = np.array([len(ids) for ids in tokenizer(texts)["input_ids"]])
     assert lengths.tolist() == [50, 10, 30, 10, 40]
-    batches = list(uncertainty.length_sorted_batches(tokenizer, texts, max_length=64, device="cpu", n_passes=2, batch_size=8,
-                                                     max_batch_tokens=200))
+    batches = list(uncertainty.length_sorted_batches(tokenizer, texts, max_length=64, device="cpu", n_passes=2,
+                                                     batch_size=8, max_batch_tokens=200))
     chunks = [rows for rows, _ in batches]
     assert sorted(np.concatenate(chunks).tolist()) == [0, 1, 2, 3, 4]
     for rows, batch in batches:
@@ -230,14 +234,20 @@ def test_chunks_respect_token_budget(tokenizer):
 
 def test_default_budget_depends_on_device_and_mode():
     assert uncertainty.default_batch_tokens("cpu", mode="full", n_passes=5, max_length=256) == 5 * 256
-    assert uncertainty.default_batch_tokens(torch.device("cpu"), mode="head", n_passes=5, max_length=256) == uncertainty.DEFAULT_BATCH_TOKENS
-    assert uncertainty.default_batch_tokens("cuda", mode="full", n_passes=5, max_length=256) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens(torch.device("cpu"), mode="head", n_passes=5,
+                                            max_length=256) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens("cuda", mode="full", n_passes=5,
+                                            max_length=256) == uncertainty.DEFAULT_BATCH_TOKENS
     # Modo «top» en CPU: con dropout en la atención, como el completo; sin él, más tokens para las capas bajas.
     assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=512) == 5 * 512
-    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=512, attention_dropout=False) == uncertainty.CPU_TOP_BATCH_TOKENS == 8192
-    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=20, max_length=512, attention_dropout=False) == 20 * 512  # nunca menos que un texto largo
-    assert uncertainty.default_batch_tokens("cpu", mode="full", n_passes=5, max_length=512, attention_dropout=False) == 5 * 512
-    assert uncertainty.default_batch_tokens("cuda", mode="top", n_passes=5, max_length=512, attention_dropout=False) == uncertainty.DEFAULT_BATCH_TOKENS
+    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=512,
+                                            attention_dropout=False) == uncertainty.CPU_TOP_BATCH_TOKENS == 8192
+    assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=20, max_length=512,
+                                            attention_dropout=False) == 20 * 512  # nunca menos que un texto largo
+    assert uncertainty.default_batch_tokens("cpu", mode="full", n_passes=5, max_length=512,
+                                            attention_dropout=False) == 5 * 512
+    assert uncertainty.default_batch_tokens("cuda", mode="top", n_passes=5, max_length=512,
+                                            attention_dropout=False) == uncertainty.DEFAULT_BATCH_TOKENS
 
 
 def test_attention_dropout_is_read_from_the_config(tokenizer):
@@ -254,12 +264,15 @@ def test_top_mode_on_cpu_without_attention_dropout_gives_the_lower_layers_more_t
     for attention in (0.1, 0.0):
         model = make_tiny_bert(attention_dropout=attention)
         seen = shapes.setdefault(attention, [])
-        hook = model.bert.encoder.layer[0].register_forward_pre_hook(lambda m, a, kw, seen=seen: seen.append(tuple(a[0].shape[:2])), with_kwargs=True)
+        hook = model.bert.encoder.layer[0].register_forward_pre_hook(
+            lambda m, a, kw, seen=seen: seen.append(tuple(a[0].shape[:2])), with_kwargs=True)
         try:
-            uncertainty.mc_dropout_predict(model, tokenizer, TEXTS * 20, n_passes=5, max_length=16, mode="top", top_layers=1)
+            uncertainty.mc_dropout_predict(model, tokenizer, TEXTS * 20, n_passes=5, max_length=16, mode="top",
+                                           top_layers=1)
         finally:
             hook.remove()
-    # Con dropout en la atención: 5 × 16 = 80 tokens por llamada, así que la capa baja ve 1 texto de 16 (o pocos cortos).
+    # Con dropout en la atención: 5 × 16 = 80 tokens por llamada, así que la capa baja ve 1 texto de 16 (o pocos
+    # cortos).
     assert max(rows * length for rows, length in shapes[0.1]) <= 16
     # Sin él: 8192 tokens por llamada (hasta batch_size=16 textos), así que la capa baja ve muchos a la vez.
     assert max(rows for rows, _ in shapes[0.0]) == 16
@@ -267,7 +280,8 @@ def test_top_mode_on_cpu_without_attention_dropout_gives_the_lower_layers_more_t
 
 def test_cpu_full_mode_default_budget_one_long_text_or_several_short(tiny_bert, tokenizer):
     shapes = []
-    hook = tiny_bert.register_forward_pre_hook(lambda m, a, kw: shapes.append(tuple(kw["input_ids"].shape)), with_kwargs=True)
+    hook = tiny_bert.register_forward_pre_hook(lambda m, a, kw: shapes.append(tuple(kw["input_ids"].shape)),
+                                               with_kwargs=True)
     try:
         result = predict(tiny_bert, tokenizer, n_passes=3, max_length=16)
     finally:
@@ -349,7 +363,8 @@ def test_input_errors(tiny_bert, tokenizer, kwargs, pattern):
 
 def test_packaged_minilm_mc_dropout(minilm):
     # Realismo: el modelo empaquetado (6 capas BERT), con todas sus dropouts activadas y luego restauradas.
-    result = uncertainty.mc_dropout_predict(minilm.model, minilm.tokenizer, TEXTS, n_passes=3, max_length=64, threshold=0.6)
+    result = uncertainty.mc_dropout_predict(minilm.model, minilm.tokenizer, TEXTS, n_passes=3, max_length=64,
+                                            threshold=0.6)
     assert result.pass_probs.shape == (3, len(TEXTS), 2)
     assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
     assert not any(m.training for m in minilm.model.modules())
@@ -374,7 +389,8 @@ def test_head_mode_samples_only_the_head(tokenizer):
     result = predict(model, tokenizer, n_passes=4, mode="head", seed=3)
     assert not np.allclose(result.pass_probs[0], result.pass_probs[1])
     assert {name: m.training for name, m in model.named_modules()} == before
-    np.testing.assert_array_equal(result.pass_probs, predict(model, tokenizer, n_passes=4, mode="head", seed=3).pass_probs)
+    np.testing.assert_array_equal(result.pass_probs,
+                                  predict(model, tokenizer, n_passes=4, mode="head", seed=3).pass_probs)
 
 
 
@@ -382,7 +398,8 @@ def test_head_mode_runs_the_encoder_in_eval_mode(tokenizer):
     # Dropout 0.5 en el codificador y casi nula en la cabeza: si «solo cabeza» muestreara el codificador,
     # las pasadas se alejarían de la predicción en modo evaluación (como en «full», comprobado abajo).
     model = make_tiny_bert(hidden_dropout=0.5, attention_dropout=0.5, classifier_dropout=1e-9)
-    eval_probs = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64)), -1).numpy()
+    eval_probs = torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, TEXTS, max_length=64)),
+                               -1).numpy()
     head = predict(model, tokenizer, n_passes=4, mode="head")
     for one_pass in head.pass_probs:
         np.testing.assert_allclose(one_pass, eval_probs, atol=1e-6)
@@ -415,7 +432,8 @@ def test_label_names_of_the_wrong_length_raise(tokenizer):
 
     # Antes se sustituían en silencio por "0", "1"...
     with pytest.raises(CourseParameterError, match=r"label_names=\['a', 'b', 'c'\] .*3 nombres y el modelo 2 clases"):
-        uncertainty.mc_dropout_predict(make_tiny_bert(), tokenizer, ["hola"], n_passes=2, max_length=16, label_names=["a", "b", "c"])
+        uncertainty.mc_dropout_predict(make_tiny_bert(), tokenizer, ["hola"], n_passes=2, max_length=16,
+                                       label_names=["a", "b", "c"])
 
 
 def test_seeding_touches_only_the_generators_it_restores(tokenizer, monkeypatch):
@@ -435,7 +453,8 @@ def test_seeding_touches_only_the_generators_it_restores(tokenizer, monkeypatch)
 
 
 def _eval_probs(model, tokenizer, texts=TEXTS):
-    return torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, texts, max_length=64)), -1).numpy()
+    return torch.softmax(torch.from_numpy(uncertainty.predict_logits(model, tokenizer, texts, max_length=64)),
+                         -1).numpy()
 
 
 def _set_dropout(modules, p):
@@ -512,6 +531,7 @@ def test_top_mode_errors(tiny_bert, tokenizer, top_layers, pattern):
 
 
 def test_top_mode_needs_a_bert_like_encoder(tokenizer):
-    with pytest.raises(CourseParameterError, match=r"mode='top' .*Sequential no tiene `embeddings` y una lista `encoder.layer`"):
+    with pytest.raises(CourseParameterError,
+                       match=r"mode='top' .*Sequential no tiene `embeddings` y una lista `encoder.layer`"):
         predict(nn.Sequential(nn.Linear(2, 2)), tokenizer, mode="top")
     assert uncertainty.default_batch_tokens("cpu", mode="top", n_passes=5, max_length=256) == 5 * 256

@@ -33,17 +33,21 @@ def test_identical_runs_reduce_to_the_ordinary_bootstrap_of_the_reviews():
     correct = (rng.random(800) < 0.85).astype(float)
     runs = np.tile(correct, (5, 1))  # cinco ejecuciones que aciertan exactamente las mismas reseñas
     crossed = variance.crossed_bootstrap(accuracy, runs, n_resamples=4000, seed=1)
-    ordinary = bootstrap((correct,), np.mean, n_resamples=4000, method="percentile", rng=np.random.default_rng(1)).confidence_interval
+    ordinary = bootstrap((correct,), np.mean, n_resamples=4000, method="percentile",
+                         rng=np.random.default_rng(1)).confidence_interval
     assert crossed.estimate == pytest.approx(correct.mean())
-    assert crossed.low == pytest.approx(ordinary.low, abs=0.004) and crossed.high == pytest.approx(ordinary.high, abs=0.004)
+    assert (crossed.low == pytest.approx(ordinary.low, abs=0.004)
+            and crossed.high == pytest.approx(ordinary.high, abs=0.004))
 
 
 def test_one_review_per_run_without_test_noise_reflects_the_spread_of_runs():
     values = np.array([0.81, 0.84, 0.86, 0.83, 0.88, 0.85, 0.79, 0.87])
     crossed = variance.crossed_bootstrap(accuracy, values[:, None], n_resamples=4000, seed=2)
-    ordinary = bootstrap((values,), np.mean, n_resamples=4000, method="percentile", rng=np.random.default_rng(2)).confidence_interval
+    ordinary = bootstrap((values,), np.mean, n_resamples=4000, method="percentile",
+                         rng=np.random.default_rng(2)).confidence_interval
     assert crossed.estimate == pytest.approx(values.mean())
-    assert crossed.low == pytest.approx(ordinary.low, abs=0.004) and crossed.high == pytest.approx(ordinary.high, abs=0.004)
+    assert (crossed.low == pytest.approx(ordinary.low, abs=0.004)
+            and crossed.high == pytest.approx(ordinary.high, abs=0.004))
     assert crossed.n == 1
     constant = variance.crossed_bootstrap(accuracy, np.full((4, 1), 0.7), n_resamples=200)
     assert (constant.low, constant.estimate, constant.high) == pytest.approx((0.7, 0.7, 0.7))
@@ -51,7 +55,8 @@ def test_one_review_per_run_without_test_noise_reflects_the_spread_of_runs():
 
 def test_both_sources_widen_the_interval():
     rng = np.random.default_rng(3)
-    # Cada ejecución tiene su propia exactitud (0.80 a 0.90): la variación entre ejecuciones se suma a la de las reseñas.
+    # Cada ejecución tiene su propia exactitud (0.80 a 0.90): la variación entre ejecuciones se suma a la de las
+    # reseñas.
     runs = np.stack([(rng.random(1000) < p).astype(float) for p in (0.80, 0.83, 0.85, 0.87, 0.90)])
     crossed = variance.crossed_bootstrap(accuracy, runs, seed=4)
     reviews_only = variance.crossed_bootstrap(accuracy, runs[[2]], seed=4)
@@ -105,7 +110,8 @@ def test_nested_design_resamples_each_runs_own_reviews():
     assert nested.method.startswith("bootstrap anidado") and nested.estimate == pytest.approx(runs.mean())
     # Una sola ejecución: anidado y cruzado remuestrean lo mismo (sus reseñas).
     one = variance.crossed_bootstrap(accuracy, runs[:1], seed=1, shared_reviews=False, n_resamples=4000)
-    ordinary = bootstrap((runs[0],), np.mean, n_resamples=4000, method="percentile", rng=np.random.default_rng(1)).confidence_interval
+    ordinary = bootstrap((runs[0],), np.mean, n_resamples=4000, method="percentile",
+                         rng=np.random.default_rng(1)).confidence_interval
     assert one.low == pytest.approx(ordinary.low, abs=0.006) and one.high == pytest.approx(ordinary.high, abs=0.006)
 
 
@@ -113,18 +119,23 @@ def _reference(diffs):
     def iv(e, lo, hi):
         return {"estimate": e, "low": lo, "high": hi, "n": 1000, "method": "wilson", "confidence": 0.95}
 
-    rows = [{"seed": s, "accuracy": iv(0.85, 0.83, 0.87), "tfidf_accuracy": iv(0.83, 0.81, 0.85), "vs_tfidf": iv(d, d - 0.024, d + 0.024)}
+    rows = [{"seed": s, "accuracy": iv(0.85, 0.83, 0.87), "tfidf_accuracy": iv(0.83, 0.81, 0.85),
+             "vs_tfidf": iv(d, d - 0.024, d + 0.024)}
             for s, d in zip((42, 1, 2), diffs, strict=True)]
     summary = variance.summarize_runs(diffs)
     low, high = min(diffs) - 0.03, max(diffs) + 0.03
-    return {"date": "2026-12-02", "machine": "AMD EPYC (AVX2), 2 hilos", "command": "make bench BENCH_SECTIONS=semillas",
-            "result": {"groups": {"todo": {"rows": rows, "accuracy": {"n_reviews": 1000}, "excludes_zero": sum(d > 0.024 for d in diffs),
-                                           "vs_tfidf": {"summary": summary.as_dict(), "interval": iv(summary.mean, low, high)}}}}}
+    return {"date": "2026-12-02", "machine": "AMD EPYC (AVX2), 2 hilos",
+            "command": "make bench BENCH_SECTIONS=semillas",
+            "result": {"groups": {"todo": {"rows": rows, "accuracy": {"n_reviews": 1000},
+                                           "excludes_zero": sum(d > 0.024 for d in diffs),
+                                           "vs_tfidf": {"summary": summary.as_dict(),
+                                                        "interval": iv(summary.mean, low, high)}}}}}
 
 
 def test_reference_report_states_the_conclusion_over_seeds():
     text = variance.reference_report(_reference([0.027, 0.019, 0.001]))
-    assert text.startswith("Referencia medida el 2026-12-02 en AMD EPYC (AVX2), 2 hilos con `make bench BENCH_SECTIONS=semillas`")
+    assert text.startswith("Referencia medida el 2026-12-02 en AMD EPYC (AVX2), 2 hilos con `make bench "
+                           "BENCH_SECTIONS=semillas`")
     assert "positiva en 3 de 3" in text and "Contiene el 0" in text
     assert "Excluye el 0" in variance.reference_report(_reference([0.06, 0.05, 0.07]))
     assert "make bench BENCH_SECTIONS=semillas" in variance.reference_report(None)

@@ -295,3 +295,28 @@ def test_renamed_notebooks_keep_a_working_link_at_the_old_path():
 def test_file_names_sort_in_reading_order():
     """En un explorador de archivos, el orden alfabético es el orden de lectura del README."""
     assert [p.stem for p in NOTEBOOKS] == list(run_course.READING_ORDER)
+
+
+def test_one_builder_of_the_course_training_arguments():
+    """Los TrainingArguments del curso salen de un solo sitio, ``training.training_arguments``: el 06.3 entrena su
+    ``CourseTrainer`` con ellos, y el bench y los demás cuadernos también. La única excepción es la versión en una pantalla
+    del 06.3, que escribe los suyos a propósito (es el mecanismo, antes del helper)."""
+    notebook = nbformat.read(ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    tree = ast.parse(code)
+    assigned = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    trainers = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "CourseTrainer"]
+    assert trainers, "el 06.3 entrena con training.CourseTrainer"
+    for call in trainers:
+        args = next(k.value for k in call.keywords if k.arg == "args")
+        assert isinstance(args, ast.Name) and ast.unparse(assigned[args.id].func) == "training.training_arguments", (
+            f"CourseTrainer(args={ast.unparse(args)}): deben ser los de training.training_arguments")
+    assert code.count("TrainingArguments(") == 1, "solo la versión en una pantalla construye TrainingArguments a mano"
+    for path in sorted((ROOT / "tools").rglob("*.py")):
+        assert "TrainingArguments(" not in path.read_text(encoding="utf-8"), f"{path}: usa training.training_arguments"
+    for path in NOTEBOOKS:
+        if path.name != "06_3_Ajuste_Fino_Clasificacion.ipynb":
+            other = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+            assert "TrainingArguments(" not in other, f"{path.name}: usa training.training_arguments"

@@ -15,7 +15,7 @@ import numpy as np
 
 from course_utils import adaptation, baseline, calibration, data, evaluation, models, profiles, runtime, uncertainty
 from course_utils.evaluation import Interval
-from course_utils.runtime import Precision, precision_kwargs
+from course_utils.runtime import Precision
 from tools.bench.common import (
     COMMON_OPTIONS,
     Case,
@@ -114,9 +114,10 @@ def recipe_case(case: RecipeCase) -> dict[str, Any]:
     toca (las elecciones se hacen en validación). Con las mismas reseñas entrena también la línea
     base TF-IDF (``baseline.fit_tfidf``) para la diferencia emparejada.
     """
-    from transformers import TrainingArguments
+    import dataclasses
 
     from course_utils import training
+    from course_utils.params import validate_training_params
 
     env = case.env
     prepare_process(env)
@@ -135,13 +136,15 @@ def recipe_case(case: RecipeCase) -> dict[str, Any]:
     tokenized = training.tokenize_splits(train_only, loaded.tokenizer, max_length=length, truncation=truncation)
     tokenized = tokenized.remove_columns("text")
     truncated = float(np.mean([len(ids) >= length for ids in tokenized["train"]["input_ids"]]))
-    args = TrainingArguments(
-        output_dir=env.tmp, num_train_epochs=case.epochs, per_device_train_batch_size=case.batch,
-        per_device_eval_batch_size=2 * case.batch, learning_rate=case.learning_rate, warmup_steps=0.1,
-        weight_decay=0.01, train_sampling_strategy="group_by_length", use_cpu=env.device == "cpu",
-        save_strategy="no", eval_strategy="no", logging_strategy="no", report_to="none", disable_tqdm=True, seed=0,
-        **precision_kwargs(Precision(bf16=case.bf16, fp16=case.fp16)),
-    )
+    # Los TrainingArguments del curso (training.training_arguments, los del 06.3), sin evaluar ni guardar por época:
+    # aquí se puntúa la validación una vez, al final.
+    params = validate_training_params(n_per_class=(case.n_train + case.n_validation) // 2, epochs=case.epochs,
+                                      batch_size=case.batch, grad_accum=1, learning_rate=case.learning_rate, warmup=0.1,
+                                      max_length=length, mc_passes=1, threshold=0.6, test_size=0.2, seed=0)
+    precision = Precision(bf16=case.bf16, fp16=case.fp16)
+    args = dataclasses.replace(training.training_arguments(env.tmp, params, device=env.device, precision=precision),
+                               save_strategy="no", eval_strategy="no", logging_strategy="no",
+                               load_best_model_at_end=False)
     trainer = training.make_trainer(model, loaded.tokenizer, tokenized, args)
     start = time.perf_counter()
     trainer.train()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from course_utils import flops, models, uncertainty
-from course_utils.runtime import Precision, precision_kwargs
+from course_utils.runtime import Precision
 from tools.bench.common import (
     COMMON_OPTIONS,
     MODEL,
@@ -128,9 +128,13 @@ def train_case(case: TrainCase) -> dict[str, Any]:
     los megalotes son de 12 a 50 lotes. Con solo ``steps × batch`` reseñas los megalotes serían de
     2 lotes y el agrupado casi no actuaría.
     """
-    import datasets
-    from transformers import DataCollatorWithPadding, TrainingArguments, default_data_collator
+    import dataclasses
 
+    import datasets
+    from transformers import DataCollatorWithPadding, default_data_collator
+
+    from course_utils import training
+    from course_utils.params import validate_training_params
     from course_utils.training import CourseTrainer
 
     env = case.env
@@ -143,12 +147,15 @@ def train_case(case: TrainCase) -> dict[str, Any]:
         lambda b: tok(b["text"], truncation=True, max_length=case.max_length, padding=padding), batched=True
     ).remove_columns("text")
     precision = Precision(bf16=case.bf16, fp16=case.fp16)
-    args = TrainingArguments(
-        output_dir=env.tmp, max_steps=case.warmup + case.steps, per_device_train_batch_size=case.batch,
-        learning_rate=5e-5, train_sampling_strategy="group_by_length" if case.group else "random",
-        use_cpu=env.device == "cpu", save_strategy="no", eval_strategy="no", logging_strategy="no", report_to="none",
-        disable_tqdm=True, seed=0, **precision_kwargs(precision),
-    )
+    # Los TrainingArguments del curso (training.training_arguments), con pasos fijos y sin evaluar ni guardar; el
+    # agrupado por longitud, la palanca que se mide.
+    params = validate_training_params(n_per_class=case.steps * case.batch, epochs=1, batch_size=case.batch,
+                                      grad_accum=1, learning_rate=5e-5, warmup=0.0, max_length=case.max_length,
+                                      mc_passes=1, threshold=0.6, test_size=0.2, seed=0)
+    args = dataclasses.replace(
+        training.training_arguments(env.tmp, params, device=env.device, precision=precision),
+        max_steps=case.warmup + case.steps, train_sampling_strategy="group_by_length" if case.group else "random",
+        save_strategy="no", eval_strategy="no", logging_strategy="no", load_best_model_at_end=False)
     collator = default_data_collator if case.pad_to_max else DataCollatorWithPadding(tok)
     timer = step_timer(env.device)
     trainer = CourseTrainer(model=model, args=args, train_dataset=ds, data_collator=collator, processing_class=tok,

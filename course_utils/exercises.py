@@ -30,12 +30,16 @@ SPANISH_HINTS = ("spanish", "bne", "beto", "bertin", "multilingual", "xlm-robert
 MAX_LENGTH_CANDIDATES = (16, 32, 64, 128, 256, 512)
 TOTAL = 10
 # Las firmas que citan las pistas: cómo se llama cada función, no qué hay que pasarle.
-RISK_COVERAGE_SIGNATURE = ("calibration.risk_coverage_curve(correct, confidence) devuelve un dict: «coverage», «risk» y "
-                           "«threshold» (arrays, un valor por confianza distinta, de la más alta a la más baja) y «aurc» (un número)")
-PREDICT_LOGITS_SIGNATURE = "uncertainty.predict_logits(model, tokenizer, texts, *, max_length=...) devuelve un array (N, C)"
-METRICS_SIGNATURE = "metrics.classification_metrics(labels, predictions, *, average=...) devuelve un dict con «accuracy», «f1»…"
-MC_DROPOUT_SIGNATURE = ("uncertainty.mc_dropout_predict(model, tokenizer, texts, *, n_passes=..., threshold=..., label_names=..., "
-                        "max_length=...) devuelve un resultado con el campo .abstained (un bool por texto)")
+RISK_COVERAGE_SIGNATURE = ("calibration.risk_coverage_curve(correct, confidence) devuelve un dict: «coverage», "
+                           "«risk» y «threshold» (arrays, un valor por confianza distinta, de la más alta a la más "
+                           "baja) y «aurc» (un número)")
+PREDICT_LOGITS_SIGNATURE = ("uncertainty.predict_logits(model, tokenizer, texts, *, max_length=...) devuelve un array "
+                            "(N, C)")
+METRICS_SIGNATURE = ("metrics.classification_metrics(labels, predictions, *, average=...) devuelve un dict con "
+                     "«accuracy», «f1»…")
+MC_DROPOUT_SIGNATURE = ("uncertainty.mc_dropout_predict(model, tokenizer, texts, *, n_passes=..., threshold=..., "
+                        "label_names=..., max_length=...) devuelve un resultado con el campo .abstained (un bool por "
+                        "texto)")
 
 
 def _report(number: int, ok: bool, message: str, hint: str = "") -> bool:
@@ -57,7 +61,8 @@ def _pct(x: float, digits: int = 0) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and np.isfinite(value)
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and np.isfinite(value))
 
 
 # --- Ejercicio 1: la trampa de los datos ordenados por etiqueta (06.1) ---------------------------------
@@ -82,29 +87,37 @@ def check_label_order(ds: Any, n_classes_first: Any, sample: Any, *, n_first: in
     bool
     """
     if n_classes_first is None or sample is None:
-        return _pending(1, "responde n_clases_primeras y construye muestra.", f"mira la columna label de los {n_first} primeros ejemplos")
+        return _pending(1, "responde n_clases_primeras y construye muestra.",
+                        f"mira la columna label de los {n_first} primeros ejemplos")
     labels = data.column_values(ds, "label")
     actual = len(set(labels[:n_first]))
     if not _is_number(n_classes_first) or int(n_classes_first) != actual:
-        return _report(1, False, f"n_clases_primeras={n_classes_first!r} no es lo que hay en los {n_first} primeros ejemplos.",
+        return _report(1, False,
+                       f"n_clases_primeras={n_classes_first!r} no es lo que hay en los {n_first} primeros ejemplos.",
                        "cuéntalo en los datos (p. ej. con set) en vez de suponerlo")
-    counts = np.bincount(np.asarray(data.column_values(sample, "label"), dtype=int), minlength=len(set(labels))) if "label" in getattr(sample, "column_names", []) else None
+    counts = (np.bincount(np.asarray(data.column_values(sample, "label"), dtype=int), minlength=len(set(labels)))
+              if "label" in getattr(sample, "column_names", []) else None)
     if counts is None:
-        return _report(1, False, "muestra no es un Dataset con columna label.", "usa una función de course_utils.data que muestree")
+        return _report(1, False, "muestra no es un Dataset con columna label.",
+                       "usa una función de course_utils.data que muestree")
     if (counts == 0).any():
         return _report(1, False, f"a tu muestra le faltan clases (ejemplos por clase: {counts.tolist()}).",
-                       "es la trampa que acabas de ver: coger los primeros ejemplos no sirve si los datos vienen ordenados")
+                       "es la trampa que acabas de ver: coger los primeros ejemplos no sirve si los datos vienen "
+                       "ordenados")
     if (counts != n_per_class).any():
-        return _report(1, False, f"tu muestra no está equilibrada: {counts.tolist()} ejemplos por clase; se piden {n_per_class} de cada una.",
+        return _report(1, False, f"tu muestra no está equilibrada: {counts.tolist()} ejemplos por clase; se piden "
+                                 f"{n_per_class} de cada una.",
                        "hay una función en course_utils.data que toma N ejemplos de cada clase")
     first = "de una sola clase" if actual == 1 else f"de {actual} clases"
-    return _report(1, True, f"los {n_first} primeros ejemplos son {first}; tu muestra tiene {counts.tolist()} ejemplos por clase.")
+    return _report(1, True, f"los {n_first} primeros ejemplos son {first}; tu muestra tiene {counts.tolist()} ejemplos "
+                            "por clase.")
 
 
 # --- Ejercicio 2: leer una matriz de confusión (06.3, 06.2) -------------------------------------------------
 
 
-def check_confusion(matrix: Any, label_names: Sequence[str], *, worst_recall: Any, worst_precision: Any, main_confusion: Any) -> bool:
+def check_confusion(matrix: Any, label_names: Sequence[str], *, worst_recall: Any, worst_precision: Any,
+                    main_confusion: Any) -> bool:
     """Ejercicio 2: la clase con peor exhaustividad, la de peor precisión y la confusión más frecuente.
 
     Parámetros
@@ -137,15 +150,18 @@ def check_confusion(matrix: Any, label_names: Sequence[str], *, worst_recall: An
         if answer not in names:
             return _report(2, False, f"{answer!r} no es una clase.", f"usa uno de estos nombres: {names}")
     if worst_recall != true_recall:
-        hint = ("esa es la de peor precisión: la exhaustividad se calcula por filas (de los reales de una clase, cuántos acierta)"
+        hint = ("esa es la de peor precisión: la exhaustividad se calcula por filas (de los reales de una clase, "
+                "cuántos acierta)"
                 if worst_recall == true_precision else "divide la diagonal entre el total de cada fila")
         return _report(2, False, f"{worst_recall!r} no es la clase con peor exhaustividad.", hint)
     if worst_precision != true_precision:
-        hint = ("esa es la de peor exhaustividad: la precisión se calcula por columnas (de los predichos como una clase, cuántos lo son)"
+        hint = ("esa es la de peor exhaustividad: la precisión se calcula por columnas (de los predichos como una "
+                "clase, cuántos lo son)"
                 if worst_precision == true_recall else "divide la diagonal entre el total de cada columna")
         return _report(2, False, f"{worst_precision!r} no es la clase con peor precisión.", hint)
     if not isinstance(main_confusion, (tuple, list)) or len(main_confusion) != 2:
-        return _report(2, False, f"confusion_principal={main_confusion!r} debe ser una pareja (real, predicha).", 'p. ej. ("negativo", "neutro")')
+        return _report(2, False, f"confusion_principal={main_confusion!r} debe ser una pareja (real, predicha).",
+                       'p. ej. ("negativo", "neutro")')
     pair = tuple(main_confusion)
     if pair != true_pair:
         hint = ("el orden es (real, predicha): las filas son la clase real" if pair == true_pair[::-1]
@@ -183,18 +199,23 @@ def check_max_length_choice(lengths: Any, max_length: Any, *, coverage: float = 
     if max_length is None:
         return _pending(3, "elige max_length_elegido.", "mira qué fracción de las opiniones cabe en cada candidato")
     if not _is_number(max_length) or int(max_length) not in candidates:
-        return _report(3, False, f"max_length_elegido={max_length!r} no es uno de los candidatos {list(candidates)}.", "elige uno de la lista")
+        return _report(3, False, f"max_length_elegido={max_length!r} no es uno de los candidatos {list(candidates)}.",
+                       "elige uno de la lista")
     lengths = np.asarray(lengths)
     fits = {c: float(np.mean(lengths <= c)) for c in candidates}
     chosen = int(max_length)
     if fits[chosen] < coverage:
-        return _report(3, False, f"con MAX_LENGTH={chosen} se recortaría el {_pct(1 - fits[chosen])} de las opiniones; se pide como mucho el {_pct(1 - coverage)}.",
+        return _report(3, False, f"con MAX_LENGTH={chosen} se recortaría el {_pct(1 - fits[chosen])} de las opiniones; "
+                                 f"se pide como mucho el {_pct(1 - coverage)}.",
                        "un valor mayor")
     smaller = [c for c in candidates if c < chosen and fits[c] >= coverage]
     if smaller:
-        return _report(3, False, f"MAX_LENGTH={chosen} basta, pero un candidato menor también deja enteras al menos el {_pct(coverage)} de las opiniones.",
-                       "un tope más alto no aporta nada y deja pasar textos largos que encarecen su minilote (la atención crece con el cuadrado de la longitud)")
-    return _report(3, True, f"MAX_LENGTH={chosen} deja enteras el {_pct(fits[chosen])} de las opiniones (la más larga tiene {int(lengths.max())} tokens).")
+        return _report(3, False, f"MAX_LENGTH={chosen} basta, pero un candidato menor también deja enteras al menos el "
+                                 f"{_pct(coverage)} de las opiniones.",
+                       "un tope más alto no aporta nada y deja pasar textos largos que encarecen su minilote (la "
+                       "atención crece con el cuadrado de la longitud)")
+    return _report(3, True, f"MAX_LENGTH={chosen} deja enteras el {_pct(fits[chosen])} de las opiniones (la más larga "
+                            f"tiene {int(lengths.max())} tokens).")
 
 
 # --- Ejercicios 4 a 7: adaptar el ajuste fino a tres clases en español ----------------------------------
@@ -215,10 +236,12 @@ def check_dataset(ds: Any, label_names: list[str]) -> bool:
     bool
     """
     if ds is None:
-        return _pending(4, "aún no has cargado los datos.", "data.load_text_dataset tiene parámetros para elegir las columnas y el orden de las clases")
+        return _pending(4, "aún no has cargado los datos.",
+                        "data.load_text_dataset tiene parámetros para elegir las columnas y el orden de las clases")
     columns = getattr(ds, "column_names", None)
     if columns != ["text", "label"]:
-        return _report(4, False, f"las columnas son {columns}, se esperan ['text', 'label'].", "usa text_column y label_column para elegirlas")
+        return _report(4, False, f"las columnas son {columns}, se esperan ['text', 'label'].",
+                       "usa text_column y label_column para elegirlas")
     names = list(getattr(ds.features["label"], "names", []))
     if names != list(label_names):
         return _report(4, False, f"las clases son {names}, se esperan {list(label_names)} en ese orden.",
@@ -242,20 +265,25 @@ def check_model_name(name: Any) -> bool:
     bool
     """
     if name is None:
-        return _pending(5, "elige model_name.", "busca en el Hub un modelo preentrenado con textos en español, o uno multilingüe")
+        return _pending(5, "elige model_name.",
+                        "busca en el Hub un modelo preentrenado con textos en español, o uno multilingüe")
     if not isinstance(name, str) or not name.strip():
-        return _report(5, False, f"model_name={name!r} debe ser un texto.", "el nombre de un modelo del Hub o la ruta de una carpeta")
+        return _report(5, False, f"model_name={name!r} debe ser un texto.",
+                       "el nombre de un modelo del Hub o la ruta de una carpeta")
     if name in ENGLISH_MODELS:
-        return _report(5, False, f"{name!r} se preentrenó solo en inglés: su vocabulario trocea el español en pedazos sin sentido.",
+        return _report(5, False, f"{name!r} se preentrenó solo en inglés: su vocabulario trocea el español en pedazos "
+                                 "sin sentido.",
                        "busca un modelo preentrenado en español, o uno multilingüe")
     if name == OFFLINE_MODEL:
-        return _report(5, False, f"{name!r} es el modelo empaquetado, preentrenado en inglés: sirve sin conexión para probar el código, "
-                                 "no es un modelo para español.",
-                       "escribe el que elegirías con conexión; sin ella, el ejercicio 10 entrena con el MODEL del perfil y lo dice")
+        return _report(5, False, f"{name!r} es el modelo empaquetado, preentrenado en inglés: sirve sin conexión para "
+                                 "probar el código, no es un modelo para español.",
+                       "escribe el que elegirías con conexión; sin ella, el ejercicio 10 entrena con el MODEL del "
+                       "perfil y lo dice")
     if name in SPANISH_MODELS:
         return _report(5, True, f"model_name={name!r} (modelo para español o multilingüe).")
     if any(word in name.lower() for word in SPANISH_HINTS):
-        return _report(5, True, f"model_name={name!r}: por su nombre, para español o multilingüe; confírmalo en su ficha del Hub.")
+        return _report(5, True, f"model_name={name!r}: por su nombre, para español o multilingüe; confírmalo en su "
+                                "ficha del Hub.")
     return _report(5, False, f"nada indica que {name!r} se preentrenara con textos en español.",
                    "mira la lista de modelos del principio del cuaderno o la ficha del modelo en el Hub (idiomas)")
 
@@ -280,7 +308,8 @@ def check_head(num_labels: Any, id2label: Any, label_names: list[str]) -> bool:
     if num_labels is None or id2label is None:
         return _pending(6, "define num_labels e id2label.", "una salida por clase; id2label va de índice a nombre")
     if num_labels != len(label_names):
-        return _report(6, False, f"num_labels={num_labels!r}, pero hay {len(label_names)} clases.", "una salida por clase")
+        return _report(6, False, f"num_labels={num_labels!r}, pero hay {len(label_names)} clases.",
+                       "una salida por clase")
     if not isinstance(id2label, dict) or id2label != expected:
         return _report(6, False, f"id2label={id2label!r} no asigna a cada índice el nombre de su clase.",
                        "las claves son los índices 0, 1, 2…; los valores, los nombres en el orden de LABEL_NAMES")
@@ -304,13 +333,16 @@ def check_average(average: Any, num_classes: int) -> bool:
     if average is None:
         return _pending(7, "elige average.", "con más de dos clases no hay una única «clase positiva»")
     if average == "binary" and num_classes > 2:
-        return _report(7, False, f'average="binary" supone una única clase positiva, y aquí hay {num_classes} clases.', "promedia por clase")
+        return _report(7, False, f'average="binary" supone una única clase positiva, y aquí hay {num_classes} clases.',
+                       "promedia por clase")
     if average == "weighted":
-        return _report(7, False, f'average="weighted" es válido con {num_classes} clases, pero pesa cada clase por su número de '
-                                 "ejemplos: una clase pequeña y mal predicha apenas movería la cifra. Se pide que todas cuenten lo mismo.",
+        return _report(7, False, f'average="weighted" es válido con {num_classes} clases, pero pesa cada clase por su '
+                                 "número de ejemplos: una clase pequeña y mal predicha apenas movería la cifra. Se "
+                                 "pide que todas cuenten lo mismo.",
                        "el otro promedio por clase")
     if average not in ("macro", "binary"):
-        return _report(7, False, f"average={average!r} no es una opción.", 'las de scikit-learn son "binary", "micro", "macro" y "weighted"')
+        return _report(7, False, f"average={average!r} no es una opción.",
+                       'las de scikit-learn son "binary", "micro", "macro" y "weighted"')
     return _report(7, True, f'average="{average}": cada clase cuenta lo mismo.')
 
 
@@ -334,7 +366,9 @@ def check_ece(correct: Any, confidence: Any, value: Any, *, n_bins: int = 5) -> 
     bool
     """
     if value is None:
-        return _pending(8, "calcula ece_a_mano.", "reparte las predicciones en tramos de confianza y compara, en cada tramo, confianza media y exactitud")
+        return _pending(8, "calcula ece_a_mano.",
+                        "reparte las predicciones en tramos de confianza y compara, en cada tramo, confianza media y "
+                        "exactitud")
     if not _is_number(value):
         return _report(8, False, f"ece_a_mano={value!r} debe ser un número.", "un float entre 0 y 1")
     conf = np.asarray(confidence, dtype=float)
@@ -351,7 +385,8 @@ def check_ece(correct: Any, confidence: Any, value: Any, *, n_bins: int = 5) -> 
     elif abs(float(value) - abs(ok.mean() - conf.mean())) < 1e-6:
         hint = "eso es la diferencia global; el ECE compara confianza y exactitud dentro de cada tramo y luego suma"
     else:
-        hint = f"comprueba a qué tramo va cada confianza: {n_bins} tramos de igual anchura en (0, 1], con el límite derecho incluido"
+        hint = (f"comprueba a qué tramo va cada confianza: {n_bins} tramos de igual anchura en (0, 1], con el límite "
+                "derecho incluido")
     return _report(8, False, f"ece_a_mano={float(value):.4f} no coincide con la referencia.", hint)
 
 
@@ -425,7 +460,8 @@ def check_threshold(val_correct: Any, val_confidence: Any, test_correct: Any, te
     bool
     """
     if threshold is None or test_coverage is None or test_risk is None:
-        return _pending(9, "elige umbral y calcula cobertura_prueba y riesgo_prueba.", f"{RISK_COVERAGE_SIGNATURE}; úsala sobre validación")
+        return _pending(9, "elige umbral y calcula cobertura_prueba y riesgo_prueba.",
+                        f"{RISK_COVERAGE_SIGNATURE}; úsala sobre validación")
     if not all(_is_number(v) for v in (threshold, test_coverage, test_risk)):
         return _report(9, False, "umbral, cobertura_prueba y riesgo_prueba deben ser números.", "floats entre 0 y 1")
     vc, vk = np.asarray(val_confidence, dtype=float), np.asarray(val_correct, dtype=bool)
@@ -436,30 +472,35 @@ def check_threshold(val_correct: Any, val_confidence: Any, test_correct: Any, te
         on_test = _coverage_risk(tc, tk, float(threshold))[1] <= target_risk
         hint = ("en prueba sí cumple, pero el umbral se elige en validación: la prueba se mira una sola vez, al final"
                 if on_test else "sube el umbral")
-        return _report(9, False, f"en validación, umbral={float(threshold):.3f} da un riesgo de {_pct(risk_val, 1)}, por encima del {_pct(target_risk)}.", hint)
+        return _report(9, False, f"en validación, umbral={float(threshold):.3f} da un riesgo de {_pct(risk_val, 1)}, "
+                                 f"por encima del {_pct(target_risk)}.", hint)
     if cov_val < best_cov - 1e-12:
-        return _report(9, False, f"en validación respondes el {_pct(cov_val)}, y se puede responder más sin pasar del {_pct(target_risk)} de riesgo.",
+        return _report(9, False, f"en validación respondes el {_pct(cov_val)}, y se puede responder más sin pasar del "
+                                 f"{_pct(target_risk)} de riesgo.",
                        f"busca el umbral más bajo que aún cumple el riesgo objetivo ({RISK_COVERAGE_SIGNATURE})")
     cov_test, risk_test = _coverage_risk(tc, tk, float(threshold))
     if abs(float(test_coverage) - cov_test) > 1e-6 or abs(float(test_risk) - risk_test) > 1e-6:
-        return _report(9, False, "el umbral está bien elegido, pero cobertura_prueba o riesgo_prueba no cuadran con él.",
+        return _report(9, False,
+                       "el umbral está bien elegido, pero cobertura_prueba o riesgo_prueba no cuadran con él.",
                        "cobertura = fracción con confianza >= umbral; riesgo = fracción de errores entre esas")
     test_cov, test_risk_interval = _coverage_risk_intervals(tc, tk, float(threshold))
     if risk_test <= target_risk:
         verdict = "cumple también en prueba"
     elif test_risk_interval.low <= target_risk:
-        verdict = (f"en prueba la estimación pasa del {_pct(target_risk)}, pero su intervalo lo contiene: con estas opiniones "
-                   "no se puede afirmar que se pase")
+        verdict = (f"en prueba la estimación pasa del {_pct(target_risk)}, pero su intervalo lo contiene: con estas "
+                   "opiniones no se puede afirmar que se pase")
     else:
         verdict = "en prueba se pasa: lo elegido en validación es una estimación, no una garantía"
-    return _report(9, True, f"umbral={float(threshold):.3f}: en validación, cobertura {_pct(cov_val)} y riesgo {_pct(risk_val, 1)}; "
-                            f"en prueba, cobertura {test_cov} y riesgo {test_risk_interval} (intervalos de Wilson al 95 %; {verdict}).")
+    return _report(9, True, f"umbral={float(threshold):.3f}: en validación, cobertura {_pct(cov_val)} y riesgo "
+                            f"{_pct(risk_val, 1)}; en prueba, cobertura {test_cov} y riesgo {test_risk_interval} "
+                            f"(intervalos de Wilson al 95 %; {verdict}).")
 
 
 # --- Ejercicio 10: entrenar, evaluar y abstenerse ------------------------------------------------------------
 
 
-def model_to_train(model_name: Any, profile_model: str, *, profile: str = "completo", online: bool | None = None) -> str:
+def model_to_train(model_name: Any, profile_model: str, *, profile: str = "completo",
+                   online: bool | None = None) -> str:
     """Ejercicio 10: con qué modelo se entrena de verdad, y por qué (lo imprime en una frase).
 
     El curso se ejecuta también sin conexión, y sin conexión no se puede descargar el modelo del ejercicio 5.
@@ -513,14 +554,15 @@ def model_to_train(model_name: Any, profile_model: str, *, profile: str = "compl
 
         online = hub_reachable()
     if not online:
-        print(f"El Hub de Hugging Face no responde: no se puede descargar model_name={model_name!r}, así que se entrena "
-              f"con MODEL={profile_model!r}, el del perfil. Ojo: {caveat}.")
+        print(f"El Hub de Hugging Face no responde: no se puede descargar model_name={model_name!r}, así que se "
+              f"entrena con MODEL={profile_model!r}, el del perfil. Ojo: {caveat}.")
         return profile_model
     print(f"El Hub responde: se entrena con tu model_name={model_name!r}.")
     return model_name
 
 
-def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, *, n_test: int, num_labels: int) -> bool:
+def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, *, n_test: int,
+                   num_labels: int) -> bool:
     """Ejercicio 10: se evaluó en toda la prueba, con las métricas de esos logits, y MC dropout decidió la abstención.
 
     Mientras falte una pieza, la pista da la firma de la función que la calcula (no la llamada resuelta).
@@ -545,7 +587,9 @@ def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, 
     bool
     """
     if y_true is None:
-        return _pending(10, "completa los TODO y pon ENTRENAR = True.", "el andamiaje sigue el orden del cuaderno 06.3: datos, modelo, entrenamiento, evaluación, abstención")
+        return _pending(10, "completa los TODO y pon ENTRENAR = True.",
+                        "el andamiaje sigue el orden del cuaderno 06.3: datos, modelo, entrenamiento, evaluación, "
+                        "abstención")
     if logits is None:
         return _pending(10, "faltan los logits de la prueba.", PREDICT_LOGITS_SIGNATURE)
     if test_metrics is None:
@@ -555,30 +599,36 @@ def check_training(y_true: Any, logits: Any, test_metrics: Any, abstained: Any, 
     y = np.asarray(y_true)
     z = np.asarray(logits)
     if len(y) != n_test:
-        return _report(10, False, f"evaluaste {len(y)} opiniones y la prueba tiene {n_test}.", "la validación sirve para elegir; evalúa en toda la partición de prueba")
+        return _report(10, False, f"evaluaste {len(y)} opiniones y la prueba tiene {n_test}.",
+                       "la validación sirve para elegir; evalúa en toda la partición de prueba")
     if z.shape != (n_test, num_labels):
         return _report(10, False, f"los logits tienen forma {z.shape}; se espera {(n_test, num_labels)}.",
                        f"una fila por opinión de prueba, una columna por clase: {PREDICT_LOGITS_SIGNATURE}")
     if not isinstance(test_metrics, dict) or not {"accuracy", "f1"} <= set(test_metrics):
-        return _report(10, False, "test_metrics no es el diccionario de metrics.classification_metrics.", METRICS_SIGNATURE)
+        return _report(10, False, "test_metrics no es el diccionario de metrics.classification_metrics.",
+                       METRICS_SIGNATURE)
     accuracy = float(np.mean(z.argmax(axis=1) == y))
     if abs(float(test_metrics["accuracy"]) - accuracy) > 1e-9:
-        return _report(10, False, "test_metrics no sale de estos logits y etiquetas.", "calcula las métricas con los mismos y_true y logits")
+        return _report(10, False, "test_metrics no sale de estos logits y etiquetas.",
+                       "calcula las métricas con los mismos y_true y logits")
     flags = np.asarray(abstained)
     if flags.shape != (n_test,) or flags.dtype != bool:
         return _report(10, False, f"abstenciones debe ser un vector de {n_test} booleanos.", MC_DROPOUT_SIGNATURE)
     predicted = z.argmax(axis=1)
-    f1_name = "F1" if metrics.f1_average(y, predicted)[0] == "binary" else "F1 macro"  # la regla de evaluation.metric_interval
-    return _report(10, True, f"exactitud {evaluation.metric_interval(y, predicted, metric='accuracy')} y {f1_name} "
-                             f"{evaluation.metric_interval(y, predicted, metric='f1')} en {n_test} opiniones de prueba (intervalos al 95 %); "
-                             f"se abstiene en {int(flags.sum())} ({_pct(flags.mean())}).")
+    # la regla de evaluation.metric_interval
+    f1_name = "F1" if metrics.f1_average(y, predicted)[0] == "binary" else "F1 macro"
+    return _report(10, True, f"exactitud {evaluation.metric_interval(y, predicted, metric='accuracy')} y "
+                             f"{f1_name} {evaluation.metric_interval(y, predicted, metric='f1')} en {n_test} "
+                             f"opiniones de prueba (intervalos al 95 %); se abstiene en {int(flags.sum())} "
+                             f"({_pct(flags.mean())}).")
 
 
 # --- Lecturas de las soluciones: frases escritas con las cifras de la ejecución ---------------------------------
 
 
 def errors_reading(labels: Any, predictions: Any, label_names: Sequence[str]) -> str:
-    """Dónde se equivoca el modelo en esta ejecución: el error más frecuente y cuántos errores pasan por la clase intermedia.
+    """Dónde se equivoca el modelo en esta ejecución: el error más frecuente y cuántos errores pasan por la clase
+    intermedia.
 
     Con un número impar de clases ordenadas (negativo, neutro, positivo), la del medio es la «intermedia»: los
     errores que pasan por ella (negativo → neutro, neutro → positivo…) son confusiones de matiz; los que confunden
@@ -607,9 +657,11 @@ def errors_reading(labels: Any, predictions: Any, label_names: Sequence[str]) ->
     pred = np.asarray(predictions)
     pred = pred.argmax(axis=1) if pred.ndim == 2 else pred.reshape(-1)
     if y.shape != pred.shape:
-        raise fail("predictions", f"{pred.size} predicciones", f"hay {y.size} etiquetas", "pasa una predicción por etiqueta")
+        raise fail("predictions", f"{pred.size} predicciones", f"hay {y.size} etiquetas",
+                   "pasa una predicción por etiqueta")
     if y.size == 0 or min(y.min(), pred.min()) < 0 or max(y.max(), pred.max()) >= len(names):
-        raise fail("labels", sorted(set(y.tolist()) | set(pred.tolist())), f"deben ser índices de {names}", "pasa índices 0…C-1")
+        raise fail("labels", sorted(set(y.tolist()) | set(pred.tolist())), f"deben ser índices de {names}",
+                   "pasa índices 0…C-1")
     matrix = np.zeros((len(names), len(names)), dtype=int)
     np.add.at(matrix, (y, pred), 1)
     wrong = int(matrix.sum() - np.trace(matrix))
@@ -627,8 +679,8 @@ def errors_reading(labels: Any, predictions: Any, label_names: Sequence[str]) ->
     share = f"{through} de {wrong} ({_pct(through / wrong)})"
     if 2 * through >= wrong:
         return text + f" {share} pasan por «{names[middle]}», la clase intermedia: la mayoría son confusiones de matiz."
-    return text + (f" Solo {share} pasan por «{names[middle]}»: la mayoría confunde los extremos ({names[0]} ↔ {names[-1]}), "
-                   "confusiones de tono y no de matiz.")
+    return text + (f" Solo {share} pasan por «{names[middle]}»: la mayoría confunde los extremos ({names[0]} ↔ "
+                   f"{names[-1]}), confusiones de tono y no de matiz.")
 
 
 def sentences_reading(expected: Sequence[str], result: Any, *, hard: Sequence[int] = (), margin: float = 0.05) -> str:
@@ -664,22 +716,26 @@ def sentences_reading(expected: Sequence[str], result: Any, *, hard: Sequence[in
         raise fail("expected", expected, f"hay {len(verdicts)} frases", "da un veredicto esperado por frase")
     hard = sorted(set(int(i) for i in hard))
     if any(not 0 <= i < len(verdicts) for i in hard):
-        raise fail("hard", hard, f"hay posiciones fuera de 0…{len(verdicts) - 1}", "usa las posiciones de las frases difíciles")
+        raise fail("hard", hard, f"hay posiciones fuera de 0…{len(verdicts) - 1}",
+                   "usa las posiciones de las frases difíciles")
     margin = check_float("margin", margin, 0.0, 1.0)
-    misses = [f"«{t[:40]}…»: se esperaba {e}, dice {v}" for t, e, v in zip(result.texts, expected, verdicts, strict=True) if e != v]
+    misses = [f"«{t[:40]}…»: se esperaba {e}, dice {v}"
+              for t, e, v in zip(result.texts, expected, verdicts, strict=True) if e != v]
     if not misses:
         text = f"Veredicto esperado en las {len(verdicts)} frases."
     else:
-        text = f"Veredicto esperado en {len(verdicts) - len(misses)} de {len(verdicts)} frases; " + "; ".join(misses) + "."
+        text = (f"Veredicto esperado en {len(verdicts) - len(misses)} de {len(verdicts)} frases; "
+                + "; ".join(misses) + ".")
     clear = [i for i in range(len(verdicts)) if i not in hard]
     if not hard or not clear:
         return text
     c_hard, c_clear = float(confidence[hard].mean()), float(confidence[clear].mean())
     compared = f"({c_hard:.2f} frente a {c_clear:.2f})"
     if c_hard < c_clear - margin:
-        return text + f" Las difíciles tienen menos confianza media que las claras {compared}: el modelo nota que son más difíciles."
+        return text + (f" Las difíciles tienen menos confianza media que las claras {compared}: el modelo nota que "
+                       "son más difíciles.")
     if c_hard <= c_clear + margin:
-        return text + (f" Las difíciles y las claras tienen casi la misma confianza media {compared}: con tan pocas frases, no se "
-                       "puede decir que el modelo las distinga.")
-    return text + (f" Las difíciles tienen más confianza media que las claras {compared}: el modelo no nota la dificultad, y la "
-                   "abstención no puede avisar de ella.")
+        return text + (f" Las difíciles y las claras tienen casi la misma confianza media {compared}: con tan pocas "
+                       "frases, no se puede decir que el modelo las distinga.")
+    return text + (f" Las difíciles tienen más confianza media que las claras {compared}: el modelo no nota la "
+                   "dificultad, y la abstención no puede avisar de ella.")

@@ -15,7 +15,8 @@ from .conftest import IMDB_DIR, requires_imdb
 
 def sorted_dataset(n_neg=30, n_pos=20, names=None):
     """Conjunto ordenado por etiqueta, como IMDB en el Hub."""
-    texts = [f"negative review number {i}" for i in range(n_neg)] + [f"positive review number {i}" for i in range(n_pos)]
+    texts = ([f"negative review number {i}" for i in range(n_neg)]
+             + [f"positive review number {i}" for i in range(n_pos)])
     labels = [0] * n_neg + [1] * n_pos
     return data.prepare_labelled(datasets.Dataset.from_dict({"text": texts, "label": labels}), label_names=names)
 
@@ -60,10 +61,12 @@ def test_sample_dataset_is_label_sorted_and_balanced():
 
 
 def test_spanish_three_class_sample():
-    ds = data.load_text_dataset("opiniones-es", text_column="opinion", label_column="sentimiento", label_names=["negativo", "neutro", "positivo"])
+    ds = data.load_text_dataset("opiniones-es", text_column="opinion", label_column="sentimiento",
+                                label_names=["negativo", "neutro", "positivo"])
     assert data.label_names_of(ds) == ["negativo", "neutro", "positivo"]
     assert [r["n"] for r in data.class_distribution(ds)] == [150, 150, 150]
-    assert len(data.load_text_dataset("opiniones-es", split="test", text_column="opinion", label_column="sentimiento")) == 300
+    assert len(data.load_text_dataset("opiniones-es", split="test", text_column="opinion",
+                                      label_column="sentimiento")) == 300
 
 
 def test_string_labels_are_encoded(tmp_path):
@@ -78,7 +81,8 @@ def test_string_labels_are_encoded(tmp_path):
 @pytest.mark.parametrize(
     "columns, kwargs, pattern",
     [
-        ({"texto": ["a", "b"], "label": [0, 1]}, {}, r"TEXT_COLUMN='text' .*columnas disponibles: \['texto', 'label'\].*TEXT_COLUMN = \"texto\""),
+        ({"texto": ["a", "b"], "label": [0, 1]}, {},
+         r"TEXT_COLUMN='text' .*columnas disponibles: \['texto', 'label'\].*TEXT_COLUMN = \"texto\""),
         ({"text": ["a", "b"], "y": [0, 1]}, {}, r"LABEL_COLUMN='label' .*la columna no existe"),
         ({"text": ["a", "  "], "label": [0, 1]}, {}, r"la fila 1 tiene un texto vacío"),
         ({"text": ["a", None], "label": [0, 1]}, {}, r"text=None .*la fila 1 no tiene texto"),
@@ -86,8 +90,10 @@ def test_string_labels_are_encoded(tmp_path):
         ({"text": ["a", "b"], "label": [0.5, 1.0]}, {}, r"label=0.5 .*no son enteros ni nombres"),
         ({"text": ["a", "b"], "label": [1, 2]}, {}, r"label=\[1, 2\] .*0, 1, ..., K-1"),
         ({"text": ["a", "b"], "label": [0, None]}, {}, r"la fila 1 no tiene etiqueta"),
-        ({"text": ["a", "b"], "label": ["x", "y"]}, {"label_names": ["x"]}, r"LABEL_NAMES=\['x'\] .*no están ahí: \['y'\]"),
-        ({"text": ["a", "b", "c"], "label": [0, 1, 2]}, {"label_names": ["a", "b"]}, r"hay 3 clases pero solo 2 nombres"),
+        ({"text": ["a", "b"], "label": ["x", "y"]}, {"label_names": ["x"]},
+         r"LABEL_NAMES=\['x'\] .*no están ahí: \['y'\]"),
+        ({"text": ["a", "b", "c"], "label": [0, 1, 2]}, {"label_names": ["a", "b"]},
+         r"hay 3 clases pero solo 2 nombres"),
     ],
 )
 def test_prepare_labelled_errors(columns, kwargs, pattern):
@@ -142,7 +148,8 @@ def test_balanced_sample_on_label_sorted_data():
 
 def test_balanced_sample_errors():
     ds = sorted_dataset(30, 20, names=["neg", "pos"])
-    with pytest.raises(CourseParameterError, match=r"N_PER_CLASS=25 .*la clase 'pos' solo tiene 20 ejemplos.*N_PER_CLASS <= 20"):
+    with pytest.raises(CourseParameterError,
+                       match=r"N_PER_CLASS=25 .*la clase 'pos' solo tiene 20 ejemplos.*N_PER_CLASS <= 20"):
         data.balanced_sample(ds, 25)
     with pytest.raises(CourseParameterError, match=r"N_PER_CLASS=0"):
         data.balanced_sample(ds, 0)
@@ -191,7 +198,8 @@ def test_real_imdb_is_label_sorted_and_balances():
 def test_stratified_split_never_drops_a_minority_class():
     # 97/3: con el 10 % de prueba, la estratificación redondea la clase minoritaria a 0. Antes se aceptaba en silencio.
     labels = np.array([0] * 97 + [1] * 3)
-    with pytest.raises(CourseParameterError, match=r"TEST_SIZE=0.1 .*la parte \(10 ejemplos\) se quedaría sin la clase \[1\]"):
+    with pytest.raises(CourseParameterError,
+                       match=r"TEST_SIZE=0.1 .*la parte \(10 ejemplos\) se quedaría sin la clase \[1\]"):
         data.stratified_indices(labels, 0.1, seed=0)
     rest, part = data.stratified_indices(labels, 0.2, seed=0)
     assert set(labels[part]) == set(labels[rest]) == {0, 1}

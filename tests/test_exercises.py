@@ -1,4 +1,5 @@
-"""course_utils.exercises: cada comprobación distingue pendiente, incorrecto y correcto; y los datos de los ejercicios."""
+"""course_utils.exercises: cada comprobación distingue pendiente, incorrecto y correcto; y los datos de los
+ejercicios."""
 
 import ast
 import re
@@ -80,11 +81,13 @@ def test_opiniones_es_has_no_label_revealing_closing_phrase():
     endings = Counter(" ".join(re.findall(r"\w+", t.lower())[-2:]) for t in texts)
     assert max(endings.values()) <= 3, endings.most_common(3)
     # Ni las coletillas del conjunto anterior.
-    assert not [t for t in texts if re.search(r"(Muy mal|Dinero tirado|Encantado|Ni fu ni fa|Normalito|Cinco estrellas)\W*$", t)]
+    assert not [t for t in texts
+                if re.search(r"(Muy mal|Dinero tirado|Encantado|Ni fu ni fa|Normalito|Cinco estrellas)\W*$", t)]
 
 
 def test_opiniones_es_is_not_trivially_separable():
-    """TF-IDF + regresión logística, entrenada en train, acierta claramente más que el azar y claramente menos del 100 % en test.
+    """TF-IDF + regresión logística, entrenada en train, acierta claramente más que el azar y claramente menos del
+    100 % en test.
 
     Medido (2026-12-02, 450 de entrenamiento, 300 de prueba): 0.760 [0.709, 0.805] (Wilson). Las cotas, 0.55 y 0.88,
     quedan fuera de ese intervalo: la prueba solo falla si los datos cambian de verdad. 0.55 está muy por encima del
@@ -92,7 +95,8 @@ def test_opiniones_es_is_not_trivially_separable():
     no se resuelven contando palabras).
     """
     train, test = _opinions("train"), _opinions("test")
-    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(C=10, max_iter=2000))
+    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                          LogisticRegression(C=10, max_iter=2000))
     model.fit(train["opinion"], train["sentimiento"])
     accuracy = float(np.mean(model.predict(test["opinion"]) == test["sentimiento"]))
     assert 0.55 <= accuracy <= 0.88, accuracy
@@ -121,15 +125,21 @@ MATRIX = [[40, 3, 7], [10, 22, 18], [2, 2, 46]]
 
 
 def test_check_confusion(capsys):
-    assert exercises.check_confusion(MATRIX, NAMES, worst_recall=None, worst_precision=None, main_confusion=None) is False
-    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="positivo", worst_precision="positivo", main_confusion=("neutro", "positivo")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall=None, worst_precision=None,
+                                     main_confusion=None) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="positivo", worst_precision="positivo",
+                                     main_confusion=("neutro", "positivo")) is False
     assert "se calcula por filas" in capsys.readouterr().out
-    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="neutro", main_confusion=("neutro", "positivo")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="neutro",
+                                     main_confusion=("neutro", "positivo")) is False
     assert "se calcula por columnas" in capsys.readouterr().out
-    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="positivo", main_confusion=("positivo", "neutro")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="positivo",
+                                     main_confusion=("positivo", "neutro")) is False
     assert "el orden es (real, predicha)" in capsys.readouterr().out
-    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutral", worst_precision="positivo", main_confusion=("neutro", "positivo")) is False
-    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="positivo", main_confusion=("neutro", "positivo")) is True
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutral", worst_precision="positivo",
+                                     main_confusion=("neutro", "positivo")) is False
+    assert exercises.check_confusion(MATRIX, NAMES, worst_recall="neutro", worst_precision="positivo",
+                                     main_confusion=("neutro", "positivo")) is True
 
 
 # --- Ejercicio 3: MAX_LENGTH ---------------------------------------------------------------------------------
@@ -276,14 +286,16 @@ def test_check_threshold(capsys):
         assert "en prueba se pasa:" in out
 
 
-@pytest.mark.parametrize(("n_wrong", "verdict"), [(5, "cumple también en prueba"), (12, "no se puede afirmar que se pase"),
+@pytest.mark.parametrize(("n_wrong", "verdict"), [(5, "cumple también en prueba"),
+                                                  (12, "no se puede afirmar que se pase"),
                                                   (30, "en prueba se pasa:")])
 def test_check_threshold_verdict_on_test_follows_the_interval(capsys, n_wrong, verdict):
     # Validación: 100 respuestas seguras, 5 errores (riesgo 5 %). Prueba: 100 respuestas, n_wrong errores.
     conf = np.full(100, 0.9)
     val_ok = np.arange(100) >= 5
     test_ok = np.arange(100) >= n_wrong
-    assert exercises.check_threshold(val_ok, conf, test_ok, conf, threshold=0.9, test_coverage=1.0, test_risk=n_wrong / 100, target_risk=0.10) is True
+    assert exercises.check_threshold(val_ok, conf, test_ok, conf, threshold=0.9, test_coverage=1.0,
+                                     test_risk=n_wrong / 100, target_risk=0.10) is True
     assert verdict in capsys.readouterr().out
 
 
@@ -307,7 +319,8 @@ def test_check_training(capsys):
     assert "metrics.classification_metrics(labels, predictions, *, average=...)" in capsys.readouterr().out
     assert exercises.check_training(y, logits, m, None, n_test=90, num_labels=3) is False
     out = capsys.readouterr().out
-    assert "(pendiente)" in out and "n_passes=..., threshold=..., label_names=..., max_length=..." in out and ".abstained" in out
+    assert ("(pendiente)" in out and "n_passes=..., threshold=..., label_names=..., max_length=..." in out
+            and ".abstained" in out)
     assert exercises.check_training(y[:18], logits[:18], m, flags[:18], n_test=90, num_labels=3) is False
     assert "la prueba tiene 90" in capsys.readouterr().out
     other = metrics.classification_metrics(y, np.roll(logits, 1, axis=0), average="macro")
@@ -350,13 +363,15 @@ def test_errors_reading_follows_the_confusion_matrix():
     # La mayoría de los errores pasa por «neutro» (neutro → positivo, el más frecuente).
     y, p = [0, 1, 1, 1, 2, 2], [0, 2, 2, 0, 2, 1]
     text = exercises.errors_reading(y, p, NAMES)
-    assert "4 errores en 6 opiniones; el más frecuente: neutro → positivo (2 de las 3 opiniones reales «neutro»)" in text
+    assert ("4 errores en 6 opiniones; el más frecuente: neutro → positivo (2 de las 3 opiniones reales "
+            "«neutro»)") in text
     assert "4 de 4 (100 %) pasan por «neutro», la clase intermedia: la mayoría son confusiones de matiz" in text
     # La mayoría confunde los extremos (positivo → negativo); con logits, se toma el argmax.
     y, p = [0, 2, 2, 2, 1], [2, 0, 0, 1, 1]
     logits = np.eye(3)[p]
     text = exercises.errors_reading(y, logits, NAMES)
-    assert "el más frecuente: positivo → negativo (2 de las 3" in text and "Solo 1 de 4 (25 %) pasan por «neutro»" in text
+    assert ("el más frecuente: positivo → negativo (2 de las 3" in text
+            and "Solo 1 de 4 (25 %) pasan por «neutro»" in text)
     assert "confunde los extremos (negativo ↔ positivo)" in text
     # Con dos clases no hay clase intermedia.
     assert exercises.errors_reading([0, 1, 1], [1, 1, 0], ["neg", "pos"]).endswith("reales «neg»).")
@@ -377,7 +392,8 @@ def test_sentences_reading_compares_with_the_expected_verdicts():
     expected = ["positivo", "negativo", "neutro", "negativo"]
     # Todas bien y más dudas en las difíciles.
     text = exercises.sentences_reading(expected, _mc(texts, expected, [0.9, 0.8, 0.5, 0.6]), hard=[2, 3])
-    assert text.startswith("Veredicto esperado en las 4 frases.") and "menos confianza media que las claras (0.55 frente a 0.85)" in text
+    assert (text.startswith("Veredicto esperado en las 4 frases.")
+            and "menos confianza media que las claras (0.55 frente a 0.85)" in text)
     # Fallos (un «incierto» también cuenta) y más confianza en las difíciles.
     said = ["positivo", "negativo", "incierto", "positivo"]
     text = exercises.sentences_reading(expected, _mc(texts, said, [0.7, 0.7, 0.9, 0.95]), hard=[2, 3])
@@ -386,10 +402,12 @@ def test_sentences_reading_compares_with_the_expected_verdicts():
     # Una diferencia menor que el margen no se lee como «nota la dificultad».
     text = exercises.sentences_reading(expected, _mc(texts, expected, [0.45, 0.45, 0.44, 0.44]), hard=[2, 3])
     assert "casi la misma confianza media (0.44 frente a 0.45)" in text
-    assert "menos confianza media" in exercises.sentences_reading(expected, _mc(texts, expected, [0.45, 0.45, 0.44, 0.44]),
+    assert "menos confianza media" in exercises.sentences_reading(expected,
+                                                                  _mc(texts, expected, [0.45, 0.45, 0.44, 0.44]),
                                                                   hard=[2, 3], margin=0.0)
     # Sin frases difíciles, solo los aciertos.
-    assert exercises.sentences_reading(expected, _mc(texts, expected, [0.9] * 4)) == "Veredicto esperado en las 4 frases."
+    assert (exercises.sentences_reading(expected, _mc(texts, expected, [0.9] * 4))
+            == "Veredicto esperado en las 4 frases.")
     with pytest.raises(CourseParameterError):
         exercises.sentences_reading(expected[:3], _mc(texts, expected, [0.9] * 4))
     with pytest.raises(CourseParameterError):
@@ -398,7 +416,8 @@ def test_sentences_reading_compares_with_the_expected_verdicts():
 
 # --- Los dos cuadernos: núcleo corto, secciones opcionales marcadas, solo la ejecución habla de sí misma --------
 
-NOTEBOOKS = {name: Path(__file__).resolve().parents[1] / "notebooks" / f"06_6_{name}.ipynb" for name in ("Ejercicios", "Soluciones")}
+NOTEBOOKS = {name: Path(__file__).resolve().parents[1] / "notebooks" / f"06_6_{name}.ipynb"
+             for name in ("Ejercicios", "Soluciones")}
 CORE_WORDS = 900  # palabras del texto no opcional de los ejercicios: lo que cabe en una sesión de laboratorio
 
 
@@ -411,7 +430,8 @@ def _tags(cell):
 
 
 def test_exercises_core_text_is_short():
-    core = sum(len(c.source.split()) for c in _cells("Ejercicios") if c.cell_type == "markdown" and "opcional" not in _tags(c))
+    core = sum(len(c.source.split()) for c in _cells("Ejercicios")
+               if c.cell_type == "markdown" and "opcional" not in _tags(c))
     assert core <= CORE_WORDS, f"{core} palabras fuera de las secciones opcionales; como mucho {CORE_WORDS}"
 
 
@@ -430,7 +450,8 @@ def test_optional_sections_are_tagged_and_say_so(name):
 def test_every_code_cell_follows_a_markdown_cell(name):
     cells = _cells(name)
     assert cells[0].cell_type == "markdown"
-    orphans = [c.get("id") for prev, c in zip(cells, cells[1:], strict=False) if c.cell_type == "code" and prev.cell_type != "markdown"]
+    orphans = [c.get("id") for prev, c in zip(cells, cells[1:], strict=False)
+               if c.cell_type == "code" and prev.cell_type != "markdown"]
     assert not orphans, orphans
 
 
@@ -451,7 +472,8 @@ def _prose(source: str) -> str:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_only_the_run_states_measured_figures(name):
-    found = [(c.get("id"), m.group(0)) for c in _cells(name) if c.cell_type == "markdown" and "referencia" not in _tags(c)
+    found = [(c.get("id"), m.group(0)) for c in _cells(name)
+             if c.cell_type == "markdown" and "referencia" not in _tags(c)
              for pattern in MEASURED for m in pattern.finditer(_prose(c.source))]
     assert not found, f"cifras medidas en el texto (van en una celda «referencia» o las imprime el código): {found}"
 
@@ -461,14 +483,18 @@ def test_reference_cells_name_date_hardware_and_command(name):
     references = [c.source for c in _cells(name) if "referencia" in _tags(c)]
     assert references, "el tiempo del principio va en una celda «referencia»"
     for text in references:
-        assert re.search(r"\b20\d\d-\d\d-\d\d\b", text) and "make run-all" in text and re.search(r"EPYC|CPU|GPU|núcleos", text), text
+        assert (re.search(r"\b20\d\d-\d\d-\d\d\b", text) and "make run-all" in text
+                and re.search(r"EPYC|CPU|GPU|núcleos", text)), text
 
 
 def test_checker_catches_measured_figures():
     assert [bool(p.search(t)) for p, t in zip(MEASURED, ["acertó 0.600", "0.60 [0.50, 0.70]", "ganó por +0.03",
-                                                           "TF-IDF acierta 0,68", "tardó 260 s"], strict=True)] == [True] * 5
-    assert not any(p.search(_prose("Umbral `THRESHOLD=0.5`, tramos (0, 0.2], …, (0.8, 1]; de 60 a 90 minutos.")) for p in MEASURED)
-    assert not any(p.search(_prose("<details><summary>¿?</summary>Acierta 0.860 [0.84, 0.88].</details>")) for p in MEASURED)
+                                                           "TF-IDF acierta 0,68", "tardó 260 s"],
+                                              strict=True)] == [True] * 5
+    assert not any(p.search(_prose("Umbral `THRESHOLD=0.5`, tramos (0, 0.2], …, (0.8, 1]; de 60 a 90 minutos."))
+                   for p in MEASURED)
+    assert not any(p.search(_prose("<details><summary>¿?</summary>Acierta 0.860 [0.84, 0.88].</details>"))
+                   for p in MEASURED)
 
 
 def test_solutions_answer_exercise_5_and_compare_with_tfidf(capsys):

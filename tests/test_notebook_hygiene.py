@@ -299,8 +299,8 @@ def test_file_names_sort_in_reading_order():
 
 def test_one_builder_of_the_course_training_arguments():
     """Los TrainingArguments del curso salen de un solo sitio, ``training.training_arguments``: el 06.3 entrena su
-    ``CourseTrainer`` con ellos, y el bench y los demás cuadernos también. La única excepción es la versión en una pantalla
-    del 06.3, que escribe los suyos a propósito (es el mecanismo, antes del helper)."""
+    ``CourseTrainer`` con ellos, y el bench y los demás cuadernos también. La única excepción es la versión en una
+    pantalla del 06.3, que escribe los suyos a propósito (es el mecanismo, antes del helper)."""
     notebook = nbformat.read(ROOT / "notebooks" / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     tree = ast.parse(code)

@@ -19,7 +19,7 @@ import urllib.request
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin
 
 import pytest
 
@@ -60,6 +60,149 @@ def test_site_refuses_missing_stale_or_failed_executed_copies(tmp_path):
     assert f"{fourth.stem}: la última ejecución se interrumpió (interrumpido); {fourth.name} es de una ejecución anterior" in message
     assert "`make run-all`" in message and "`make smoke` para una vista previa rápida" in message
     assert not (build / "site").exists()
+
+
+# --- Sin Sphinx: los enlaces del README y de docs/ en el sitio --------------------------------------------------
+
+REPO = "https://github.com/curso-nlp-es/ajuste-fino-transformers"
+
+SYNTHETIC_README = """# Curso
+
+## Cuadernos
+
+| # | Cuaderno | Abrir |
+|---|---|---|
+| 1 | [Datos](notebooks/06_1_Datos.ipynb) | [![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/x/y/blob/main/notebooks/06_1_Datos.ipynb) |
+
+Un cuaderno que no es del curso: [redirección](notebooks/06_Viejo.ipynb).
+
+## Inicio rápido (en tu máquina)
+
+[La guía](docs/guia.md "Guía de uso"), [las mediciones](docs/bench/) y [una semilla](docs/bench/semillas.md#tabla).
+El código: [bench](tools/bench.py), [la carpeta tools](tools), [pyproject](<pyproject.toml>). Fuera: [web](https://example.org), [aquí](#cuadernos).
+En código no se toca: `[guía](docs/guia.md)`.
+
+```bash
+echo "[guía](docs/guia.md)"
+```
+
+## Dos sesiones de laboratorio
+
+[Plan](docs/plan-de-clase.md): esta sección no va en la portada.
+"""
+
+SYNTHETIC_DOCS = {
+    "guia.md": """# Guía
+
+El [README](../README.md) es la puerta de entrada; [Inicio](../README.md#inicio-rápido-en-tu-máquina) y
+[Contribuir](../README.md#contribuir) (fuera de la portada). Mediciones: [bench/README.md](bench/README.md),
+[velocidad](bench/velocidad.md#mediciones-anteriores) y el [06.1](../notebooks/06_1_Datos.ipynb).
+Cifras en bruto: [speed.json](resultados/speed.json) y [predicciones](resultados/semillas/m/todo/receta-s42/predicciones.npz).
+Código: [tools/bench.py][bench]. Fuera del repositorio, tal cual: [datos](../../shared/data/imdb).
+
+![Una figura](figura.png)
+
+[bench]: ../tools/bench.py
+""",
+    "tiempos.md": "# Tiempos\n\nLas de `make bench`: [bench](bench/README.md).\n",
+    "plan-de-clase.md": "# Plan\n\n[tiempos.md](tiempos.md)\n",
+    "bench/README.md": ("<!-- comentario -->\n# Mediciones\n\n| página |\n|---|\n| [Semillas](semillas.md) |\n"
+                        "| [Velocidad](velocidad.md) |\n\nCifras: [resultados](../resultados/README.md); "
+                        "[README](../../README.md).\n"),
+    "bench/velocidad.md": "# Velocidad\n\n## Mediciones anteriores\n\n[tiempos](../tiempos.md)\n",
+    "bench/semillas.md": "# Semillas\n",
+    "bench/perfil.md": "# Perfil\n",
+    "resultados/README.md": "# Cifras en bruto\n\n[`docs/bench/`](../bench/README.md), `speed.json`\n",
+}
+
+
+@pytest.fixture
+def synthetic_repo(tmp_path) -> Path:
+    """Un repositorio diminuto: README, docs/ (con una imagen y un .json), tools/ y un cuaderno."""
+    (tmp_path / "README.md").write_text(SYNTHETIC_README, encoding="utf-8")
+    for name, text in SYNTHETIC_DOCS.items():
+        (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "docs" / "figura.png").write_bytes(b"png")
+    (tmp_path / "docs" / "resultados" / "speed.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "bench.py").write_text("", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    return tmp_path
+
+
+def test_docs_pages_and_navigation_order(synthetic_repo):
+    pages = build_site.docs_pages(synthetic_repo / "docs")
+    assert pages == ["docs/bench/README.md", "docs/bench/perfil.md", "docs/bench/semillas.md", "docs/bench/velocidad.md",
+                     "docs/guia.md", "docs/plan-de-clase.md", "docs/resultados/README.md", "docs/tiempos.md"]
+    texts = {p: (synthetic_repo / p).read_text(encoding="utf-8") for p in pages}
+    top, children = build_site.docs_navigation(pages, texts)
+    # guía, plan, (más allá), tiempos; después los índices de carpeta, con sus páginas en el orden en que las enlaza.
+    assert top == ["docs/guia.md", "docs/plan-de-clase.md", "docs/tiempos.md", "docs/bench/README.md",
+                   "docs/resultados/README.md"]
+    assert children == {"docs/bench/README.md": ["docs/bench/semillas.md", "docs/bench/velocidad.md",
+                                                 "docs/bench/perfil.md"]}
+    bench = build_site.docs_markdown(texts["docs/bench/README.md"], "docs/bench/README.md",
+                                     build_site.published_pages([], pages), children["docs/bench/README.md"])
+    assert bench.startswith("<!-- comentario -->\n# Mediciones")
+    assert bench.endswith("```{toctree}\n:hidden:\n\nsemillas\nvelocidad\nperfil\n```\n")
+    assert "[README](../../index.md)" in bench and "[resultados](../resultados/README.md)" in bench
+
+
+def test_readme_links_point_to_published_pages_or_github(synthetic_repo):
+    pages = build_site.docs_pages(synthetic_repo / "docs")
+    notebooks = [Path("notebooks/06_1_Datos.ipynb")]
+    published = build_site.published_pages(notebooks, pages)
+    assert published["README.md"] == "index.md" and published["notebooks/06_1_Datos.ipynb"] == "06_1_Datos.ipynb"
+    readme = SYNTHETIC_README
+    assert build_site.landing_anchors(readme) == {"curso", "cuadernos", "inicio-rápido-en-tu-máquina"}
+    text = build_site.rewrite_links(build_site.landing_text(readme), "README.md", published, REPO,
+                                    landing_anchors=build_site.landing_anchors(readme), root=synthetic_repo)
+    assert "[Datos](06_1_Datos.ipynb)" in text
+    assert f"[redirección]({REPO}/blob/main/notebooks/06_Viejo.ipynb)" in text
+    assert '[La guía](docs/guia.md "Guía de uso")' in text  # una página publicada, no GitHub; el título se conserva
+    assert "[las mediciones](docs/bench/README.md)" in text  # una carpeta con README.md: su índice
+    assert "[una semilla](docs/bench/semillas.md#tabla)" in text
+    assert f"[bench]({REPO}/blob/main/tools/bench.py)" in text
+    assert f"[la carpeta tools]({REPO}/tree/main/tools)" in text
+    assert f"[pyproject](<{REPO}/blob/main/pyproject.toml>)" in text
+    assert "[web](https://example.org)" in text and "[aquí](#cuadernos)" in text
+    assert "`[guía](docs/guia.md)`" in text and 'echo "[guía](docs/guia.md)"' in text  # el código no se toca
+    assert "Dos sesiones" not in text and "plan-de-clase" not in text  # solo las secciones de la portada
+    assert "(https://colab.research.google.com/github/x/y/blob/main/notebooks/06_1_Datos.ipynb)" in text
+
+    landing = build_site.landing_markdown(readme, notebooks, pages, published, root=synthetic_repo)
+    assert "[![Abrir en Colab](imagenes/abrir-en-colab.svg)](https://colab.research.google.com/github/" in landing
+    assert "```{toctree}\n:hidden:\n:caption: Documentación\n\ndocs/guia\ndocs/plan-de-clase\ndocs/tiempos\n" \
+           "docs/bench/README\ndocs/resultados/README\n```" in landing
+    assert "```{toctree}\n:hidden:\n:caption: Cuadernos\n\n06_1_Datos\n```" in landing
+
+
+def test_docs_links_point_to_site_pages_landing_or_github(synthetic_repo):
+    pages = build_site.docs_pages(synthetic_repo / "docs")
+    published = build_site.published_pages([Path("notebooks/06_1_Datos.ipynb")], pages)
+    assets: set[str] = set()
+    text = build_site.rewrite_links(SYNTHETIC_DOCS["guia.md"], "docs/guia.md", published, REPO, root=synthetic_repo,
+                                    landing_anchors=build_site.landing_anchors(SYNTHETIC_README), assets=assets)
+    assert "[README](../index.md)" in text  # el README es la portada del sitio
+    assert "[Inicio](../index.md#inicio-rápido-en-tu-máquina)" in text
+    assert f"[Contribuir]({REPO}/blob/main/README.md#contribuir)" in text  # sección que no está en la portada
+    assert "[bench/README.md](bench/README.md)" in text
+    assert "[velocidad](bench/velocidad.md#mediciones-anteriores)" in text
+    assert "[06.1](../06_1_Datos.ipynb)" in text  # la página del cuaderno, en la raíz del sitio
+    assert f"[speed.json]({REPO}/blob/main/docs/resultados/speed.json)" in text
+    assert f"[predicciones]({REPO}/blob/main/docs/resultados/semillas/m/todo/receta-s42/predicciones.npz)" in text
+    assert f"[bench]: {REPO}/blob/main/tools/bench.py" in text  # enlace por referencia
+    assert "[datos](../../shared/data/imdb)" in text  # fuera del repositorio: tal cual
+    assert "![Una figura](figura.png)" in text and assets == {"docs/figura.png"}  # se copia: nada de fuera
+    deep = build_site.rewrite_links("[t](../tiempos.md) [r](../../README.md) [s](semillas.md#x) "
+                                    "[c](../../tools/bench.py)", "docs/bench/velocidad.md", published, REPO,
+                                    root=synthetic_repo)
+    assert deep == f"[t](../tiempos.md) [r](../../index.md) [s](semillas.md#x) [c]({REPO}/blob/main/tools/bench.py)"
+    colab = "(https://colab.research.google.com/x)"
+    badge = build_site.site_markdown(f"[![Abrir en Colab]({build_site.COLAB_BADGE})]{colab}", "docs/bench/velocidad.md",
+                                     published)
+    assert badge == f"[![Abrir en Colab](../../imagenes/abrir-en-colab.svg)]{colab}"  # el sitio no carga nada de fuera
 
 
 # --- El sitio de verdad, desde una ejecución smoke -------------------------------------------------------------------
@@ -188,7 +331,7 @@ def test_site_reads_well_in_chromium_offline(site, server, browser):
         status, body = fetch(url)
         assert status == 200, target
         if fragment and url.endswith(".html"):
-            assert f'id="{fragment}"' in body.decode("utf-8"), f"ancla rota: {target}"
+            assert f'id="{unquote(fragment)}"' in body.decode("utf-8"), f"ancla rota: {target}"
 
     assert visit.external == [], f"el sitio intentó salir a la red: {visit.external}"
     assert visit.problems == [], visit.problems
@@ -199,6 +342,84 @@ def test_site_reads_well_in_chromium_offline(site, server, browser):
     page.screenshot(path=str(ROOT / "build" / "site-captura.png"))
     page.locator("img[src*='_images/']:not([src$='.svg'])").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ROOT / "build" / "site-captura-figura.png"))
+    page.close()
+
+
+def docs_html() -> list[str]:
+    """Las páginas de docs/ en el sitio (docs/guia.html, docs/bench/README.html...), desde las del repositorio."""
+    return [str(Path(page).with_suffix(".html")) for page in build_site.docs_pages()]
+
+
+@pytest.mark.site
+def test_docs_pages_are_published_linked_and_load_in_chromium(site, server, browser):
+    expected = docs_html()
+    assert {"docs/guia.html", "docs/plan-de-clase.html", "docs/mas-alla.html", "docs/tiempos.html",
+            "docs/bench/README.html", "docs/bench/semillas.html", "docs/resultados/README.html"} <= set(expected)
+    visit = Visit(browser, server)
+    page = visit.page
+
+    # La portada enlaza las páginas de docs/ del sitio (no GitHub), y cada enlace carga.
+    visit.go(server + "index.html")
+    landing = page.eval_on_selector_all("article a[href]", "els => els.map(e => e.href)")
+    to_docs = [link for link in landing if link.startswith(server + "docs/")]
+    assert {server + "docs/guia.html", server + "docs/bench/semillas.html"} <= {urldefrag(u)[0] for u in to_docs}, landing
+    assert not [link for link in landing if re.search(r"github\.com/.*/blob/main/docs/.*\.md", link)], landing
+    for link in to_docs:
+        assert fetch(urldefrag(link)[0])[0] == 200, link
+
+    # «Documentación» está en la navegación, con todas las páginas de docs/.
+    captions = page.eval_on_selector_all("nav.bd-docs-nav p.caption", "els => els.map(e => e.innerText.trim())")
+    assert captions == ["Cuadernos", "Resultados", "Documentación"], captions
+    nav = page.eval_on_selector_all("nav.bd-docs-nav a.reference.internal", "els => els.map(e => e.getAttribute('href'))")
+    assert sorted(h for h in nav if h.startswith("docs/")) == sorted(expected), nav
+    assert [h for h in nav if h.startswith("docs/")][:4] == ["docs/guia.html", "docs/plan-de-clase.html",
+                                                            "docs/mas-alla.html", "docs/tiempos.html"], nav
+
+    # Cada página de docs/ carga sin errores: su título, sus imágenes, MyST le dio forma (tablas, comentarios ocultos)
+    # y sus enlaces internos y anclas existen; lo que no se publica (.json, .npz, código) va a GitHub.
+    targets = set()
+    for href in expected:
+        visit.go(server + href)
+        text = page.inner_text("article")
+        assert page.locator("article h1").count() == 1, href
+        assert "<!--" not in text and "-->" not in text, f"{href}: un comentario HTML se ve en la página"
+        assert not re.search(r"^\s*\|?\s*-{3,}\s*\|", text, re.MULTILINE), f"{href}: una tabla sin formato"
+        assert "```" not in text, f"{href}: un bloque sin formato"
+        source = (ROOT / Path(href).with_suffix(".md")).read_text(encoding="utf-8")
+        tables = len(re.findall(r"^\|?\s*:?-{3,}:?\s*\|", source, re.MULTILINE))
+        assert page.locator("article table").count() == tables, f"{href}: {tables} tablas en Markdown"
+        # Las tablas anchas se desplazan dentro de su contenedor, no ensanchan la página.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{href}: la página desborda"
+        images = page.eval_on_selector_all("article img", "els => els.map(e => [e.src, e.complete && e.naturalWidth > 0])")
+        assert all(ok for _, ok in images), f"{href}: imágenes que no cargan: {images}"
+        links = page.eval_on_selector_all("article a[href]", "els => els.map(e => e.href)")
+        targets |= {link for link in links if link.startswith(server)}
+        raw = [link for link in links if re.search(r"\.(json|npz|py|toml|txt)$", urldefrag(link)[0])]
+        assert all(link.startswith("https://github.com/") for link in raw), f"{href}: {raw}"
+    for target in sorted(targets):
+        url, fragment = urldefrag(target)
+        status, body = fetch(url)
+        assert status == 200, target
+        if fragment and url.endswith(".html"):
+            assert f'id="{unquote(fragment)}"' in body.decode("utf-8"), f"ancla rota: {target}"
+
+    # Un enlace de una página de docs/ a otra funciona al pulsarlo, y el del README lleva a la portada.
+    visit.go(server + "docs/guia.html")
+    page.locator("article a[href='bench/README.html']").first.click()
+    page.wait_for_load_state("load")
+    assert page.url == server + "docs/bench/README.html"
+    assert page.locator("article h1").first.inner_text().startswith("Mediciones del curso")
+    page.locator("article a[href='semillas.html']").first.click()
+    page.wait_for_load_state("load")
+    assert page.url == server + "docs/bench/semillas.html"
+    assert page.locator("article h1").first.inner_text().startswith("Semillas")
+    visit.go(server + "docs/guia.html")
+    page.locator("article a", has_text="README").first.click()
+    page.wait_for_load_state("load")
+    assert page.url == server + "index.html"
+
+    assert visit.external == [], f"el sitio intentó salir a la red: {visit.external}"
+    assert visit.problems == [], visit.problems
     page.close()
 
 

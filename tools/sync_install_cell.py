@@ -47,19 +47,36 @@ def course_version() -> str:
 
 # Variable de entorno que cambia de dónde se instala course_utils (la simulación de Colab usa un clon local).
 REPO_URL_ENV = "CURSO_REPO_URL"
+# Largo máximo de las líneas de la celda: el de ruff (E501) en el resto del curso.
+MAX_LINE = 120
+
+
+def _wrapped_arguments(items: list[str], indent: str, end: str) -> str:
+    """``items`` separados por comas, en líneas de ``MAX_LINE`` caracteres como mucho que empiezan con ``indent``;
+    la última termina en ``end`` (lo que cierra la llamada)."""
+    lines: list[str] = []
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else end)
+        if lines and len(lines[-1]) + 1 + len(piece) <= MAX_LINE:
+            lines[-1] += " " + piece
+        else:
+            lines.append(indent + piece)
+    return "\n".join(lines)
 
 
 def install_cell_source() -> str:
     """Código de la celda de instalación."""
     pins = pinned_versions()
-    packages = ", ".join(f'"{name}=={pins[name]}"' for name in COLAB_PINNED)
+    # La lista de paquetes, alineada bajo el corchete de subprocess.run([ y partida si no cabe en una línea.
+    packages = _wrapped_arguments([f'"{name}=={pins[name]}"' for name in COLAB_PINNED], " " * 20, "], check=True)")
     return f'''# Celda generada por tools/sync_install_cell.py a partir de requirements.txt: no la edites a mano.
 import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", {packages}], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+{packages}
     # course_utils en la versión de este cuaderno (etiqueta v{course_version()}), sin dependencias:
     # --no-deps no reinstala torch ni numpy (Colab ya los trae). No hace falta reiniciar el entorno.
     repo = os.environ.get("{REPO_URL_ENV}", "git+{repository_url()}")

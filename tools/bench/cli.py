@@ -203,7 +203,7 @@ def page_info(section: Section, result: dict[str, Any], commands: tuple[str, str
     if result.get("machines"):
         runs = "; ".join(f"{m['label']} = {m['machine']}" for m in result["machines"])
         machine = f"{machine} (la que reunió las ejecuciones); ejecuciones de: {runs}"
-    return docs.PageInfo(date=base["date"], machine=machine, data=own.get("data") or docs.data_words(base["data"]),
+    return docs.PageInfo(date=base["date"], machine=machine, data=docs.data_words(own.get("data") or base["data"]),
                          model=own.get("model") or base["model"], command=commands[0], make_command=commands[1])
 
 

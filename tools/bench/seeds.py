@@ -41,7 +41,8 @@ from tools.bench.common import ROOT, Env, Runner, Section, shown_path
 from tools.bench.seeds_report import CURVE, GROUPS, TEST_SEED, RunRecord, aggregate, table
 
 __all__ = ["DEFAULT_SEEDS", "GROUPS", "SeedRun", "aggregate", "collect_runs", "collect_store", "copy_to_store",
-           "execute", "machine_slug", "plan", "semillas_section", "semillas_table", "table", "variants", "SECTION"]
+           "execute", "link_twins", "machine_slug", "plan", "semillas_section", "semillas_table", "table", "variants",
+           "SECTION"]
 
 DEFAULT_SEEDS = (42, 1, 2, 3, 4)
 DEFAULT_RUNS_DIR = ROOT / "build" / "semillas"
@@ -142,6 +143,27 @@ def same_run_elsewhere(run: SeedRun, runs_dir: Path) -> Path | None:
     return None
 
 
+def link_twin(run: SeedRun, twin: Path, runs_dir: Path) -> None:
+    """Enlaza la carpeta de ``run`` con la de su gemela (la misma ejecución en el otro grupo)."""
+    folder = runs_dir / run.folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink():
+        folder.unlink()
+    folder.symlink_to(os.path.relpath(twin, folder.parent))
+
+
+def link_twins(runs: list[SeedRun], runs_dir: Path) -> int:
+    """Enlaza las ejecuciones del plan que son la misma que otra ya hecha (también con ``--solo-reunir``, para
+    que el grupo ``muestra-fija`` cuente la semilla 42 aunque se entrenara fuera de :func:`execute`)."""
+    linked = 0
+    for run in runs:
+        twin = same_run_elsewhere(run, runs_dir)
+        if twin is not None and not is_done(run, runs_dir):
+            link_twin(run, twin, runs_dir)
+            linked += 1
+    return linked
+
+
 def execute(runs: list[SeedRun], runs_dir: Path, *, profile: str = "local") -> list[str]:
     """Ejecuta lo que falte del plan, una orden por ejecución; devuelve las carpetas que fallaron."""
     failed = []
@@ -152,10 +174,7 @@ def execute(runs: list[SeedRun], runs_dir: Path, *, profile: str = "local") -> l
             print(f"  [{i}/{len(runs)}] {run.folder}: ya hecha", flush=True)
             continue
         if twin is not None:
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            if folder.is_symlink():
-                folder.unlink()
-            folder.symlink_to(os.path.relpath(twin, folder.parent))
+            link_twin(run, twin, runs_dir)
             print(f"  [{i}/{len(runs)}] {run.folder}: la misma ejecución que {twin.relative_to(runs_dir)}", flush=True)
             continue
         folder.mkdir(parents=True, exist_ok=True)
@@ -232,6 +251,8 @@ def semillas_section(args, run: Runner, env: Env, precision) -> dict[str, Any]:
         failed = execute(runs, runs_dir, profile=args.perfil)
         if failed:
             print("  Fallaron: " + ", ".join(failed))
+    if runs_dir.is_dir():
+        link_twins(runs, runs_dir)
     copied = copy_to_store(collect_runs(runs_dir), store) if runs_dir.is_dir() else 0
     print(f"  {copied} ejecuciones copiadas en {shown_path(store)}; se reúnen todas las que hay allí.", flush=True)
     result = aggregate(collect_store(store), seeds=args.seeds)

@@ -139,6 +139,18 @@ def test_reference_report_states_the_conclusion_over_seeds():
     assert "positiva en 3 de 3" in text and "Contiene el 0" in text
     assert "Excluye el 0" in variance.reference_report(_reference([0.06, 0.05, 0.07]))
     assert "make bench BENCH_SECTIONS=semillas" in variance.reference_report(None)
+    assert "misma muestra" not in text  # sin el grupo «muestra-fija», no lo menciona
+
+
+def test_reference_report_shows_what_the_training_seed_alone_changes():
+    reference = _reference([0.027, 0.019, 0.028])
+    fixed = [{"accuracy": {"estimate": a}, "vs_tfidf": {"estimate": d}} for a, d in ((0.855, 0.027), (0.817, -0.011))]
+    reference["result"]["groups"]["muestra-fija"] = {"rows": fixed}
+    text = variance.reference_report(reference)
+    assert ("Con la misma muestra y solo otra semilla de entrenamiento (2 ejecuciones): ajuste fino de 0.817 a "
+            "0.855, y frente a TF-IDF de -0.011 a +0.027") in text
+    reference["result"]["groups"]["muestra-fija"] = {"rows": fixed[:1]}  # una sola: no hay dispersión que mostrar
+    assert "misma muestra" not in variance.reference_report(reference)
 
 
 def test_reference_is_read_from_the_repository(tmp_path, monkeypatch):

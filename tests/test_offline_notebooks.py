@@ -70,6 +70,7 @@ def test_own_csv_in_one_command(tmp_path, monkeypatch, capsys):
     assert "se usan las de los datos" in text and "se usan 60 por clase" in text
 
 
+@pytest.mark.curso_entero
 def test_own_csv_in_the_notebook_by_changing_only_the_parameters_cell(tmp_path, monkeypatch):
     """El mismo CSV en el cuaderno: solo cambian valores de la celda de parámetros (aquí con el perfil smoke,
     rápido)."""

@@ -399,6 +399,7 @@ def _notebook_until(source: Path, target: Path, marker: str) -> None:
 @pytest.mark.notebook
 @pytest.mark.imdb
 @requires_imdb
+@pytest.mark.curso_entero  # el 06.2 y el 06.3 enteros con IMDB real: make test-curso
 def test_local_profile_with_a_small_sample_splits_06_2_and_06_3(tmp_path):
     """make run-all PERFIL=local N_PER_CLASS=100 se detenía en 06.2 y 06.3: «VALIDATION_SIZE=200 no es válido: solo hay
     200 ejemplos».

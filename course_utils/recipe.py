@@ -159,8 +159,10 @@ QUICK_EPOCHS = 1
 def quick_recipe(recipe: Recipe) -> Recipe:
     """La misma receta en pequeño, para experimentos que cuestan segundos y no minutos (cuaderno 06.3).
 
-    Con la misma validación (``validation_size``) y la misma muestra, pero a lo sumo ``QUICK_REVIEWS``
-    reseñas de entrenamiento, ``QUICK_MAX_LENGTH`` *tokens*, ``QUICK_EPOCHS`` época y sin MC dropout.
+    Con el mismo tamaño de validación (``validation_size``) y la misma semilla de muestra, pero a lo sumo
+    ``QUICK_REVIEWS`` reseñas de entrenamiento, ``QUICK_MAX_LENGTH`` *tokens*, ``QUICK_EPOCHS`` época y sin MC
+    dropout. Su muestra es más pequeña, así que su validación tiene otras reseñas que la del cuaderno: se compara
+    con otros experimentos cortos (:func:`compare_validation`), nunca con las etiquetas del cuaderno.
     Sus cifras no son las de la receta entera: sirven para comparar entre sí experimentos iguales en todo
     salvo en una cosa (la tasa, la semilla, el preentrenamiento).
 
@@ -529,6 +531,43 @@ def run_recipe(
     if output_dir is not None:
         save_run(run, output_dir)
     return run
+
+
+def compare_validation(run_a: RecipeRun, run_b: RecipeRun, *, seed: int = 0):
+    """Exactitud de ``run_a`` − la de ``run_b`` en validación, emparejada reseña a reseña.
+
+    Cada ejecución trae sus etiquetas de validación: se emparejan las suyas, no las de otro sitio (una receta
+    corta saca su validación de una muestra más pequeña, con otras reseñas que las del cuaderno).
+
+    Parámetros
+    ----------
+    run_a, run_b : RecipeRun
+        Dos ejecuciones medidas en la misma validación (la misma huella ``hashes["validation"]``).
+    seed : int
+        Semilla del *bootstrap*.
+
+    Devuelve
+    --------
+    Interval
+        La diferencia con su intervalo al 95 % (:func:`course_utils.evaluation.paired_difference`).
+
+    Errores
+    -------
+    CourseParameterError
+        Si no son ejecuciones o no se midieron en las mismas reseñas de validación.
+    """
+    from course_utils import evaluation
+
+    for name, run in (("run_a", run_a), ("run_b", run_b)):
+        if not isinstance(run, RecipeRun):
+            raise fail(name, type(run).__name__, "no es una ejecución", "pasa lo que devuelve run_recipe")
+    ours, theirs = run_a.hashes.get("validation"), run_b.hashes.get("validation")
+    if ours != theirs or not np.array_equal(run_a.y_validation, run_b.y_validation):
+        raise fail("run_b", f"validación {theirs}",
+                   f"no se midió en las mismas reseñas de validación que run_a ({ours})",
+                   "compara ejecuciones de la misma receta de datos (misma muestra, misma semilla de muestra)")
+    return evaluation.paired_difference(run_a.y_validation, run_a.validation_logits, run_b.validation_logits,
+                                        seed=seed)
 
 
 def describe_run(run: RecipeRun) -> str:

@@ -67,6 +67,11 @@ def test_smoke_on_project_dataset_then_identical_rerun(tmp_path):
     # Los experimentos cortos: tres tasas, tres semillas (una compartida) y el modelo sin preentrenar, en validación.
     assert len(summary["learning_rate_sweep"]) == 3 and len(summary["seed_runs"]) == 3
     assert set(summary["pretraining"]) == {"pretrained", "random_init", "pretrained_minus_random"}
+    # La diferencia emparejada se calcula sobre las reseñas en que se midieron las dos (la validación de la receta
+    # corta): su estimación es la resta de las dos exactitudes.
+    pretraining = summary["pretraining"]
+    assert pretraining["pretrained_minus_random"]["estimate"] == pytest.approx(
+        pretraining["pretrained"]["estimate"] - pretraining["random_init"]["estimate"])
     assert summary["quick_recipe"]["max_length"] == 32 and summary["quick_recipe"]["epochs"] == 1
     # El bucle a mano y Trainer (misma receta corta, misma semilla) acaban cerca; con 4 reseñas de validación, una
     # reseña es 0.25 y el modelo de smoke apenas aprende: se pide que no difieran en más de 2 reseñas. Accelerate, en un

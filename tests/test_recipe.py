@@ -138,3 +138,29 @@ def test_from_notebook_reads_the_uppercase_parameters_and_replace_keeps_label_na
     assert built.replace(label_names=["neg", "pos"]).label_names == ("neg", "pos")
     with pytest.raises(CourseParameterError, match="namespace"):
         recipe.from_notebook([("MODEL", "m")])
+
+
+def _run(y, correct, validation_hash="v1"):
+    """Una ejecución de mentira: acierta las reseñas de validación marcadas en ``correct``."""
+    y = np.asarray(y)
+    predicted = np.where(correct, y, 1 - y)
+    logits = np.stack([predicted == 0, predicted == 1], axis=1).astype(float)
+    return recipe.RecipeRun(recipe=recipe.Recipe(), device="cpu", precision="fp32", world_size=1,
+                            hashes={"validation": validation_hash}, n_train=4, test_ids=[], y_validation=y,
+                            validation_logits=logits, y_test=None, test_logits=None, train_seconds=0.0)
+
+
+def test_compare_validation_pairs_each_run_with_its_own_labels():
+    y = np.array([0, 1] * 10)
+    a = _run(y, np.arange(20) < 16)  # 16 de 20
+    b = _run(y, np.arange(20) < 10)  # 10 de 20
+    diff = recipe.compare_validation(a, b, seed=0)
+    assert diff.estimate == pytest.approx(0.30) and diff.low <= 0.30 <= diff.high
+    assert diff.method == "bootstrap emparejado"
+    # Otras reseñas de validación (otra huella u otras etiquetas): error en español, nunca una cifra.
+    with pytest.raises(CourseParameterError, match=r"run_b.*validación v2.*mismas reseñas de validación.*\(v1\)"):
+        recipe.compare_validation(a, _run(y, np.arange(20) < 10, validation_hash="v2"))
+    with pytest.raises(CourseParameterError, match="mismas reseñas de validación"):
+        recipe.compare_validation(a, _run(1 - y, np.arange(20) < 10))
+    with pytest.raises(CourseParameterError, match=r"run_a.*no es una ejecución.*run_recipe"):
+        recipe.compare_validation({"y": y}, b)

@@ -92,8 +92,8 @@ LESSON_VALUES: dict[str, tuple[Any, ...]] = {
 }
 EXPECTED_MINUTES = {
     "completo": "unos 10 min con GPU (mucho más en CPU)",
-    "local": ("el curso entero, de unos 15 min (CPU con bf16) a unos 40 (CPU sin bf16) en 2 núcleos "
-              "(docs/plan-de-clase.md)"),
+    "local": ("el curso entero, unos 40 min en 2 núcleos de una CPU sin bf16 y menos en una con bf16 "
+              "(mediciones: docs/plan-de-clase.md)"),
     "smoke": "menos de 1 min por cuaderno",
 }
 # Tamaños de la muestra: con datos propios, el perfil local no los cambia (el cuaderno los ajusta a los datos).

@@ -35,7 +35,7 @@ class PageInfo:
 
 def data_words(source: str) -> str:
     """Los datos de una medida en palabras (IMDB de ``../shared`` o el conjunto pequeño del proyecto)."""
-    if source == str(IMDB) or Path(source).parts[-3:] == IMDB.parts[-3:]:  # la de otra máquina, misma carpeta
+    if Path(source).parts[-3:] == IMDB.parts[-3:]:  # shared/data/imdb, en esta máquina o en la que la midió
         return "IMDB (`../shared/data/imdb`)"
     if source == FALLBACK_DATA:
         return f"`{FALLBACK_DATA}`, el conjunto pequeño del proyecto (no está IMDB: las cifras no representan IMDB)"

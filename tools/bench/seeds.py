@@ -152,16 +152,13 @@ def link_twin(run: SeedRun, twin: Path, runs_dir: Path) -> None:
     folder.symlink_to(os.path.relpath(twin, folder.parent))
 
 
-def link_twins(runs: list[SeedRun], runs_dir: Path) -> int:
+def link_twins(runs: list[SeedRun], runs_dir: Path) -> None:
     """Enlaza las ejecuciones del plan que son la misma que otra ya hecha (también con ``--solo-reunir``, para
     que el grupo ``muestra-fija`` cuente la semilla 42 aunque se entrenara fuera de :func:`execute`)."""
-    linked = 0
     for run in runs:
         twin = same_run_elsewhere(run, runs_dir)
         if twin is not None and not is_done(run, runs_dir):
             link_twin(run, twin, runs_dir)
-            linked += 1
-    return linked
 
 
 def execute(runs: list[SeedRun], runs_dir: Path, *, profile: str = "local") -> list[str]:
